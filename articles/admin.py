@@ -1,0 +1,96 @@
+from django.contrib import admin
+
+from articles.models import Article, Cleaning, IngestBatch, IngestRejection, LineStat, Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "article_count", "created_at")
+    search_fields = ("name",)
+
+
+class IngestRejectionInline(admin.TabularInline):
+    model = IngestRejection
+    extra = 0
+    can_delete = False
+    readonly_fields = ("name", "reason", "size_bytes", "created_at")
+
+
+@admin.register(IngestBatch)
+class IngestBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "source",
+        "origin",
+        "created_by",
+        "started_at",
+        "finished_at",
+        "new_count",
+        "duplicate_count",
+        "rejected_count",
+    )
+    list_filter = ("origin", "source")
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "new_count",
+        "duplicate_count",
+        "rejected_count",
+    )
+    inlines = [IngestRejectionInline]
+
+
+@admin.register(IngestRejection)
+class IngestRejectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "reason", "batch", "created_at")
+    list_select_related = ("batch",)
+    search_fields = ("name", "reason")
+
+
+class CleaningInline(admin.TabularInline):
+    model = Cleaning
+    extra = 0
+    can_delete = False
+    fields = ("cleaner_version", "created_at", "title", "confidence")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "display_title",
+        "source",
+        "state",
+        "encoding",
+        "size_bytes",
+        "created_at",
+    )
+    list_filter = ("state", "source", "encoding")
+    list_select_related = ("source",)
+    search_fields = ("title", "original_name", "sha256")
+    raw_id_fields = ("batch", "current_cleaning")
+    readonly_fields = (
+        "sha256",
+        "raw_bytes",
+        "size_bytes",
+        "created_at",
+        "updated_at",
+        "search_vector",
+    )
+    inlines = [CleaningInline]
+
+
+@admin.register(Cleaning)
+class CleaningAdmin(admin.ModelAdmin):
+    list_display = ("id", "article", "cleaner_version", "confidence", "created_at")
+    list_filter = ("cleaner_version",)
+    raw_id_fields = ("article",)
+
+
+@admin.register(LineStat)
+class LineStatAdmin(admin.ModelAdmin):
+    list_display = ("key", "source", "documents")
+    list_filter = ("source",)
+    ordering = ("-documents",)

@@ -1,0 +1,158 @@
+"""Known boilerplate phrases in several languages (a secondary signal).
+
+Whole-line patterns give a line a boilerplate category; section headers also open a
+section whose following non-article lines share that category. Fragment patterns find
+boilerplate inside an otherwise good line.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# (label, pattern, opens_section): matched against the whole stripped line.
+_LINE_PATTERNS: list[tuple[str, str, bool]] = [
+    (
+        "advertisement",
+        r"(?:advertisements?|advertising|advertisement feature|anzeige|werbung|publicidad|"
+        r"publicité|pubblicità|publicidade|reklama|реклама|广告|廣告|広告|광고|ad|ads|"
+        r"sponsored|sponsored (?:links?|content|stories|by .{1,40})|promoted(?: links?| content| "
+        r"stories)?|paid (?:content|post|partner content)|(?:ads )?by taboola|taboola|outbrain|"
+        r"ads by google|recommended by|you may like|from our partners|around the web|"
+        r"story continues below(?: this)?(?: ad| advertisement)?|article continues below"
+        r"(?: this)?(?: ad| advertisement)?|continue reading below|scroll to continue(?: with "
+        r"content)?|skip (?:the )?ad|close ad|report (?:this )?ad)",
+        True,
+    ),
+    (
+        "related",
+        r"(?:also read|read also|read more|see also|related|related (?:articles?|stories|news|"
+        r"content|coverage|posts?|topics?|links?|videos?)|more (?:stories|news|articles|"
+        r"headlines|top stories)(?: from .{1,40})?|(?:you )?(?:might|may) also (?:like|be "
+        r"interested in)|recommended(?: for you| stories| articles| reading)?|most (?:popular|read|"
+        r"viewed|shared|emailed|commented)(?: (?:articles?|stories|news))?|trending(?: now| "
+        r"stories| news)?|top stories|latest (?:news|stories|headlines|articles)|"
+        r"what to read next|editor'?s picks?|don'?t miss|in (?:other|case you missed) .{0,30}|"
+        r"lesen sie (?:auch|mehr)|mehr zum thema|das könnte sie (?:auch )?interessieren|"
+        r"weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|"
+        r"leer más|lea también|lee también|te puede interesar|noticias relacionadas|"
+        r"más noticias|leia também|leia mais|leggi anche|potrebbe interessarti|"
+        r"lees ook|czytaj także|читайте также|相关(?:阅读|新闻|文章|报道)|推荐阅读|延伸阅读|"
+        r"相關(?:閱讀|新聞|文章)|関連記事|あわせて読みたい|관련 ?기사)",
+        True,
+    ),
+    (
+        "comments",
+        r"(?:\d+\s+)?(?:comments?|comment on this (?:story|article)|no comments(?: yet)?\.*|"
+        r"leave a (?:comment|reply)|add (?:a|your) comment|post a comment|show comments|"
+        r"view comments|load comments|join the (?:discussion|conversation)|reader comments|"
+        r"readers'? comments|discussion|kommentare?|comentarios?|commentaires?|commenti|"
+        r"comentários|评论|評論|留言|コメント|댓글|комментарии)(?: \(\d+\))?:?",
+        True,
+    ),
+    (
+        "author_bio",
+        r"(?:about (?:the )?authors?|about [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|"
+        r"über (?:den|die) autor(?:in)?|sobre (?:el|la|o|a) autora?|à propos de l'auteure?|"
+        r"作者简介|作者簡介|著者について|関連著者)",
+        True,
+    ),
+    (
+        "newsletter",
+        r"(?:.{0,80}\bnewsletters?\b.{0,80}|sign up(?: now| today| here)?.{0,80}|"
+        r"subscribe(?: now| today| here)?|.{0,60}\bsubscribe to (?:our|the) .{0,80}|"
+        r"get (?:our|the) .{0,40}(?:in your inbox|delivered).{0,40}|"
+        r"newsletter abonnieren.{0,40}|suscr[ií]bete.{0,60}|inscrivez-vous.{0,60}|"
+        r"iscriviti.{0,60}|订阅.{0,30}|訂閱.{0,30}|メルマガ.{0,30})",
+        False,
+    ),
+    (
+        "promotion",
+        r"(?:try (?:our|it|now|for free).{0,60}|explore what .{0,60}|download (?:our|the) "
+        r"(?:free )?app.{0,60}|get the (?:free )?app.{0,60}|start (?:your )?free trial.{0,40}|"
+        r"(?:already a subscriber\??|become a (?:member|subscriber)|support (?:our|us|independent)"
+        r").{0,80}|unlock .{0,60}|upgrade (?:now|to).{0,60}|donate.{0,40})",
+        True,
+    ),
+    (
+        "navigation",
+        r"(?:home|homepage|menu|main menu|search|search\.\.\.|log ?in|log ?out|sign ?in|"
+        r"register|my account|share|share this(?: article| story)?|share on \w+|tweet|email|"
+        r"e-mail|(?:e-?mail|print|save|send|share) (?:this )?(?:article|story|page|to a friend)|"
+        r"print|printer[- ]friendly(?: version| page)?|back to top|to top|top of page|"
+        r"skip to (?:main )?content|next|previous|prev|next article|previous article|"
+        r"close|close window|hashtags|tags:?|topics:?|follow us.{0,40}|connect with us|"
+        r"facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|telegram|copy link|"
+        r"link copied|more in .{1,40}|more from .{1,40}|go to (?:the )?.{1,30}|"
+        r"click here.{0,60}|rss(?: feeds?)?|site ?map|contact(?: us)?|about us|"
+        r"privacy(?: policy)?|terms(?: of (?:use|service))?|terms (?:&|and) conditions|"
+        r"cookie (?:policy|settings)|accept(?: all)?(?: cookies)?|"
+        r"startseite|suche|teilen|drucken|inicio|buscar|compartir|accueil|recherche|"
+        r"partager|首页|首頁|分享|打印|ホーム|シェア|印刷)[.!:]?",
+        False,
+    ),
+]
+
+# One regex, one named group per label: a single fullmatch finds the category.
+LINE_PATTERN = re.compile(
+    "|".join(f"(?P<{label}>{pat})" for label, pat, _opens in _LINE_PATTERNS), _I
+)
+OPENS_SECTION = {label: opens for label, _pat, opens in _LINE_PATTERNS}
+
+# Captions and photo credits (searched, not matched whole).
+CAPTION = re.compile(
+    r"(?:^(?:photo|image|picture|pictured|file photo|foto|bild|imagen|crédit|credit|"
+    r"source|quelle|fuente|图|圖|写真)s?\s*(?:[:/|©]|by\b)|"
+    r"\((?:photo|image|picture|foto)s?\b[^)]*\)\s*$|"
+    r"\b(?:getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|istock(?:photo)?|"
+    r"flickr|cc by(?:-sa|-nd|-nc)*(?: \d\.\d)?|creative commons|alamy|dpa/|"
+    r"bildquelle|photo credit|image credit|imago)\b)",
+    _I,
+)
+
+COPYRIGHT = re.compile(
+    r"(?:©|\(c\)\s*\d{4}|\bcopyright\b.{0,40}\d{4}|all rights reserved|alle rechte vorbehalten|"
+    r"todos los derechos reservados|tous droits réservés|版权所有|版權所有|無断転載)",
+    _I,
+)
+
+BYLINE = re.compile(
+    r"^(?:by|von|por|par|di|da|door|av|af|от|文|記者|作者|撰文)[\s:：]+"
+    r"[\w.'’-]+(?:[\s,]+[\w.'’&-]+){0,7}$|^(?:author|autor|auteur|autore)\s*:\s*\S.{0,60}$",
+    _I,
+)
+
+# Date-ish short lines (datelines, time stamps, "3 hours ago").
+DATE = re.compile(
+    r"(?:\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b(?:19|20)\d{2}\b|\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|"
+    r"\ban? (?:hour|minute|day) ago\b|\b(?:updated|published|posted|aktualisiert|"
+    r"actualizado|publié|mis à jour)\b|\d{1,2}月\d{1,2}日|\d{4}年)",
+    _I,
+)
+
+# Boilerplate inside a line: cut these, keep the rest.
+FRAGMENT = re.compile(
+    r"(?:\bSTORY CONTINUES BELOW(?: THIS)?(?: AD(?:VERTISEMENT)?)?\b|"
+    r"(?i:\b(?:article|story) continues below(?: this)?(?: advertisement| ad)?\b)|"
+    r"(?i:\bcontinue reading (?:the main story|below)\b)|"
+    r"(?i:\bscroll to continue with content\b)|"
+    r"\bADVERTISEMENT\b|\bAdvertisement\s*(?=$|[A-Z\"“])|\bADVERTISING\b|"
+    r"(?:(?i:\bby Taboola\b)\s*)+(?:(?i:sponsored links|promoted links|you may like)\s*)*|"
+    r"(?:(?i:\bsponsored links\b|\bpromoted links\b)\s*)+|"
+    r"\(adsbygoogle\s*=\s*window\.adsbygoogle\s*\|\|\s*\[\]\)\.push\(\{\}\);?|"
+    r"(?i:\bAnzeige\b)(?=\s*$|\s+[A-ZÄÖÜ])|\bWERBUNG\b|\bPUBLICIDAD\b|\bPUBLICITÉ\b|"
+    r"[（(]?广告[)）]?(?=\s*$)|"
+    r"(?i:\bread more\s*:?\s*$)|(?i:\bclick here to (?:read|subscribe|sign up)[^.!?]*[.!?]?))"
+)
+
+# Line is mostly a list of links / a menu: separator characters between short items.
+SEPARATORS = re.compile(r"[|•·»›]| [-/>] ")
+
+# Cheap test before FRAGMENT: does the line contain any fragment's keyword at all?
+FRAGMENT_HINT = re.compile(
+    r"continue|advertis|taboola|sponsored|promoted|adsbygoogle|anzeige|werbung|publicidad|"
+    r"publicit|广告|read more|click here",
+    _I,
+)

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+# One text-search configuration for the index and every query against it.
+SEARCH_CONFIG = "simple"
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    # Kept up to date at ingest: the denominator of the corpus line statistics.
+    article_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IngestBatch(models.Model):
+    class Origin(models.TextChoices):
+        COMMAND = "command", "command line"
+        WEB = "web", "web upload"
+        API = "api", "API"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    new_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        verbose_name_plural = "ingest batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.source})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles-batch", args=[self.pk])
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"ingested: {self.new_count} new, {self.duplicate_count} duplicate, "
+            f"{self.rejected_count} rejected"
+        )
+
+
+class IngestRejection(models.Model):
+    batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="rejections")
+    name = models.TextField()
+    reason = models.TextField()
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+class Article(models.Model):
+    """One ingested file: its original bytes, decoded text, and cleaning state."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        CLEANING = "cleaning"
+        CLEANED = "cleaned"
+        FAILED = "failed"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="articles")
+    sha256 = models.CharField(max_length=64, unique=True)
+    raw_bytes = models.BinaryField()
+    text = models.TextField()
+    encoding = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=500)
+    original_path = models.TextField(blank=True)
+    size_bytes = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state_changed_at = models.DateTimeField(auto_now_add=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The PostgreSQL backend pid of the worker connection that claimed the article: when that
+    # backend is gone the worker died, and the claim can be taken over at once.
+    claimed_pid = models.IntegerField(null=True, blank=True)
+
+    current_cleaning = models.ForeignKey(
+        "Cleaning", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            models.Index(fields=["state", "state_changed_at"], name="article_state_idx"),
+            models.Index(fields=["-created_at", "-id"], name="article_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles-detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.original_name
+
+
+class Cleaning(models.Model):
+    """One run of the cleaner over an article's text; re-cleaning adds a row, never edits one.
+
+    Offsets are code points into ``Article.text``.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="cleanings")
+    cleaner_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    title = models.TextField(blank=True)
+    title_span = models.JSONField(null=True, blank=True)
+    byline = models.TextField(blank=True)
+    byline_span = models.JSONField(null=True, blank=True)
+    body = models.TextField(blank=True)
+    # [[start, end], …] of each body block.
+    blocks = models.JSONField(default=list)
+    # [[start, end, label, [[cut_start, cut_end], …]], …] for every non-blank line.
+    lines = models.JSONField(default=list)
+    confidence = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"Cleaning {self.pk} of article {self.article_id} ({self.cleaner_version})"
+
+
+class LineStat(models.Model):
+    """In how many documents of a source a line occurs: recurring lines are boilerplate."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+    documents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "source"], name="linestat_key_source_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.key} in {self.documents} documents of {self.source_id}"

@@ -1,0 +1,210 @@
+"""The cleaning pipeline's database side: claim articles, gather corpus statistics, save.
+
+The worker's claim on an article is the PostgreSQL backend pid of its connection. A worker that
+dies loses its connection, so its claims are recognisably stale at once, without timeouts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Now
+
+from articles import cleaning
+from articles.ingest import document_line_keys
+from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
+
+logger = logging.getLogger(__name__)
+
+_TABLE = Article._meta.db_table
+_CLAIMER_GONE = "NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = claimed_pid)"
+
+
+def claim(article_ids: Sequence[int]) -> list[Article]:
+    """Mark queued articles (or ones a dead worker held) as cleaning by this connection."""
+    _give_up_on_repeated_deaths(article_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET state = %s, claimed_pid = pg_backend_pid(),"
+            " attempts = attempts + 1, error = '', state_changed_at = now(), updated_at = now()"
+            f" WHERE id = ANY(%s) AND (state = %s OR (state = %s AND {_CLAIMER_GONE}))"
+            " RETURNING id",
+            [
+                Article.State.CLEANING,
+                list(article_ids),
+                Article.State.QUEUED,
+                Article.State.CLEANING,
+            ],
+        )
+        claimed = [row[0] for row in cursor.fetchall()]
+    return list(Article.objects.filter(pk__in=claimed).select_related("source").order_by("pk"))
+
+
+def _give_up_on_repeated_deaths(article_ids: Sequence[int]) -> None:
+    """An article whose cleaning killed its worker every time is failed, not retried forever."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET state = %s, claimed_pid = NULL, error = %s,"
+            " state_changed_at = now(), updated_at = now()"
+            f" WHERE id = ANY(%s) AND state = %s AND attempts >= %s AND {_CLAIMER_GONE}",
+            [
+                Article.State.FAILED,
+                "gave up: the worker cleaning this article died or hit the hard time limit "
+                f"{settings.NEWSREADER_MAX_CLEANING_ATTEMPTS} times",
+                list(article_ids),
+                Article.State.CLEANING,
+                settings.NEWSREADER_MAX_CLEANING_ATTEMPTS,
+            ],
+        )
+
+
+def corpus_stats(articles: Iterable[Article]) -> dict[int, cleaning.CorpusStats]:
+    """The corpus statistics each article's cleaning needs, in one query for the batch."""
+    articles = list(articles)
+    keys_by_article = {article.pk: document_line_keys(article.text) for article in articles}
+    all_keys = set().union(*keys_by_article.values()) if articles else set()
+    per_source: dict[int, dict[int, int]] = {}
+    overall: dict[int, int] = {}
+    for key, source_id, documents in LineStat.objects.filter(key__in=all_keys).values_list(
+        "key", "source_id", "documents"
+    ):
+        per_source.setdefault(source_id, {})[key] = documents
+        overall[key] = overall.get(key, 0) + documents
+    source_sizes = dict(Source.objects.values_list("pk", "article_count"))
+    total = sum(source_sizes.values())
+    return {
+        article.pk: cleaning.CorpusStats(
+            documents=total,
+            line_doc_freq=overall,
+            source_documents=source_sizes.get(article.source_id, 0),
+            source_line_doc_freq=per_source.get(article.source_id, {}),
+        )
+        for article in articles
+    }
+
+
+def save_results(results: Sequence[tuple[Article, cleaning.CleanResult]]) -> int:
+    """Store each result as a new Cleaning and make it current; return how many were saved.
+
+    Only articles still claimed by this connection are written, so a redelivered batch that
+    another worker already finished changes nothing.
+    """
+    if not results:
+        return 0
+    with transaction.atomic():
+        ours = _still_claimed([article.pk for article, _ in results])
+        cleanings = Cleaning.objects.bulk_create(
+            [_cleaning_row(article, result) for article, result in results if article.pk in ours]
+        )
+        if cleanings:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {_TABLE} AS a SET state = %s, claimed_pid = NULL, error = '',"
+                    " state_changed_at = now(), updated_at = now(),"
+                    " current_cleaning_id = c.id, title = c.title,"
+                    " search_vector = setweight(to_tsvector(%s::regconfig, c.title), 'A')"
+                    " || setweight(to_tsvector(%s::regconfig, c.body), 'B')"
+                    f" FROM {Cleaning._meta.db_table} AS c"
+                    " WHERE c.id = ANY(%s) AND a.id = c.article_id",
+                    [
+                        Article.State.CLEANED,
+                        SEARCH_CONFIG,
+                        SEARCH_CONFIG,
+                        [row.pk for row in cleanings],
+                    ],
+                )
+    return len(cleanings)
+
+
+def mark_failed(article: Article, error: str) -> None:
+    Article.objects.filter(pk=article.pk, state=Article.State.CLEANING).update(
+        state=Article.State.FAILED,
+        claimed_pid=None,
+        error=error[:5000],
+        state_changed_at=Now(),
+        updated_at=Now(),
+    )
+
+
+def release(articles: Iterable[Article]) -> list[int]:
+    """Give claimed articles back to the queue (the batch ran out of time before them)."""
+    ids = [article.pk for article in articles]
+    Article.objects.filter(pk__in=ids, state=Article.State.CLEANING).update(
+        state=Article.State.QUEUED, claimed_pid=None, state_changed_at=Now(), updated_at=Now()
+    )
+    return ids
+
+
+def release_stalled() -> list[int]:
+    """Ids to queue again: claims of dead workers, and queued articles whose message was lost."""
+    with connection.cursor() as cursor:
+        dead = [
+            row[0]
+            for row in cursor.execute(
+                f"SELECT id FROM {_TABLE} WHERE state = %s AND {_CLAIMER_GONE}",
+                [Article.State.CLEANING],
+            ).fetchall()
+        ]
+        _give_up_on_repeated_deaths(dead)
+        cursor.execute(
+            f"UPDATE {_TABLE} SET state = %s, claimed_pid = NULL, state_changed_at = now()"
+            f" WHERE (id = ANY(%s) AND state = %s AND {_CLAIMER_GONE})"
+            " OR (state = %s AND state_changed_at < now() - make_interval(secs => %s))"
+            " RETURNING id",
+            [
+                Article.State.QUEUED,
+                dead,
+                Article.State.CLEANING,
+                Article.State.QUEUED,
+                settings.NEWSREADER_REQUEUE_AFTER,
+            ],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def requeue(articles: QuerySet[Article]) -> list[int]:
+    """Put articles (not being cleaned right now) back in the queue for a new cleaning."""
+    queryset = articles.exclude(state=Article.State.CLEANING)
+    with connection.cursor() as cursor:
+        sql, params = queryset.values("pk").query.sql_with_params()
+        cursor.execute(
+            f"UPDATE {_TABLE} SET state = %s, attempts = 0, claimed_pid = NULL, error = '',"
+            f" state_changed_at = now(), updated_at = now() WHERE id IN ({sql}) RETURNING id",
+            [Article.State.QUEUED, *params],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _still_claimed(article_ids: list[int]) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {_TABLE} WHERE id = ANY(%s) AND state = %s"
+            " AND claimed_pid = pg_backend_pid() FOR UPDATE",
+            [article_ids, Article.State.CLEANING],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _cleaning_row(article: Article, result: cleaning.CleanResult) -> Cleaning:
+    def span(value: cleaning.Span | None) -> list[int] | None:
+        return [value.start, value.end] if value else None
+
+    return Cleaning(
+        article=article,
+        cleaner_version=result.version,
+        title=result.title,
+        title_span=span(result.title_span),
+        byline=result.byline,
+        byline_span=span(result.byline_span),
+        body=result.body(article.text),
+        blocks=[[block.start, block.end] for block in result.blocks],
+        lines=[
+            [line.start, line.end, line.label, [[cut.start, cut.end] for cut in line.cut]]
+            for line in result.lines
+        ],
+        confidence=result.confidence,
+    )

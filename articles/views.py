@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles import incoming, pipeline, roles
+from articles.forms import ArticleSearchForm, UploadForm
+from articles.ingest import ingest_files, start_batch
+from articles.models import SEARCH_CONFIG, Article, IngestBatch
+from articles.tasks import queue_cleaning
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not roles.is_editor(request.user):
+        raise PermissionDenied("Only editors can do this.")
+
+
+@login_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleSearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.")
+    query = form.cleaned_data["q"].strip()
+    articles = Article.objects.select_related("source").defer("raw_bytes", "text")
+    if query:
+        articles = articles.filter(
+            search_vector=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    if form.cleaned_data["before"]:
+        articles = articles.filter(pk__lt=form.cleaned_data["before"])
+    page_size = settings.NEWSREADER_PAGE_SIZE
+    page = list(articles.order_by("-pk")[: page_size + 1])
+    next_before = page[page_size - 1].pk if len(page) > page_size else None
+    return render(
+        request,
+        "articles/article_list.html",
+        {
+            "articles": page[:page_size],
+            "query": query,
+            "next_before": next_before,
+            "is_first_page": not form.cleaned_data["before"],
+        },
+    )
+
+
+@login_required
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.select_related("source", "batch", "current_cleaning"), pk=article_id
+    )
+    tab = "raw" if request.GET.get("tab") == "raw" else "article"
+    cleaning = article.current_cleaning
+    blocks = [article.text[start:end] for start, end in cleaning.blocks] if cleaning else []
+    template = "articles/article_detail.html"
+    if request.htmx:
+        template += "#tab-panel"
+    return render(
+        request,
+        template,
+        {
+            "article": article,
+            "cleaning": cleaning,
+            "blocks": blocks,
+            "tab": tab,
+            "can_edit": roles.is_editor(request.user),
+            "previous_cleanings": article.cleanings.count() - 1 if cleaning else 0,
+        },
+    )
+
+
+@require_POST
+@login_required
+def article_reclean(request: HttpRequest, article_id: int) -> HttpResponse:
+    _require_editor(request)
+    article = get_object_or_404(Article, pk=article_id)
+    queue_cleaning(pipeline.requeue(Article.objects.filter(pk=article.pk)))
+    return redirect(article)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = form.cleaned_data["files"]
+        batch = start_batch(
+            source_name=form.cleaned_data["source"].strip() or "upload",
+            origin=IngestBatch.Origin.WEB,
+            description=", ".join(upload.name for upload in uploads),
+            created_by=request.user,
+        )
+        files = (
+            item
+            for upload in uploads
+            for item in incoming.from_upload(
+                upload.name,
+                upload,
+                glob="*.txt",
+                max_bytes=settings.NEWSREADER_MAX_FILE_BYTES,
+            )
+        )
+        ingest_files(files, batch=batch)
+        return redirect(batch)
+    return render(request, "articles/upload.html", {"form": form})
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    batches = IngestBatch.objects.select_related("source", "created_by")[:100]
+    return render(request, "articles/batch_list.html", {"batches": batches})
+
+
+@login_required
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    _require_editor(request)
+    batch = get_object_or_404(
+        IngestBatch.objects.select_related("source", "created_by"), pk=batch_id
+    )
+    return render(
+        request,
+        "articles/batch_detail.html",
+        {
+            "batch": batch,
+            "rejections": batch.rejections.all()[:1000],
+            "articles": batch.articles.defer("raw_bytes", "text").order_by("pk")[:200],
+        },
+    )

@@ -1,0 +1,206 @@
+"""Settings, all from the environment with safe defaults (see the table in README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.environ.get(name, default).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value.strip() else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def secret_key() -> str:
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    # A key generated once and kept under var/, so sessions survive restarts of `make run`.
+    path = BASE_DIR / "var" / "secret_key"
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = envbool("DEBUG", "False")
+SECRET_KEY = secret_key()
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+# HTTPS hardening is on unless the site is served over plain HTTP on purpose (`make run` does so
+# for localhost by setting SECURE_COOKIES=false).
+SECURE_COOKIES = envbool("SECURE_COOKIES", "True")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "newsreader.apps.NewsreaderConfig",
+    "articles",
+    "annotations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "newsreader.urls"
+WSGI_APPLICATION = "newsreader.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "newsreader.context_processors.user_roles",
+            ],
+        },
+    },
+]
+
+# The embedded PostgreSQL (pgserver, data under var/pgdata) unless DATABASE_URL is set.
+APPLICATION_NAME = os.environ.get("NEWSREADER_PROCESS", "newsreader-web")
+database_url = os.environ.get("DATABASE_URL", "")
+if database_url:
+    DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+    EMBEDDED_DATABASE = False
+else:
+    from newsreader import embedded_postgres
+
+    DATABASES = {
+        "default": {
+            "ENGINE": "newsreader.embedded_db",
+            "NAME": os.environ.get("NEWSREADER_DB_NAME", "newsreader"),
+            "USER": "postgres",
+            "HOST": str(embedded_postgres.socket_dir()),
+            "CONN_MAX_AGE": 60,
+        }
+    }
+    EMBEDDED_DATABASE = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = APPLICATION_NAME
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Uploads of archives can be large; the per-file limit is NEWSREADER_MAX_FILE_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# Celery: by default the broker is the same PostgreSQL, through kombu's SQLAlchemy transport,
+# so `make run` needs no other service. CELERY_BROKER_URL (e.g. redis://…) switches.
+if broker_url := os.environ.get("CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = broker_url
+elif database_url:
+    CELERY_BROKER_URL = "sqla+postgresql+psycopg://" + database_url.split("://", 1)[1]
+else:
+    CELERY_BROKER_URL = (
+        f"sqla+postgresql+psycopg://postgres@/{DATABASES['default']['NAME']}"
+        f"?host={DATABASES['default']['HOST']}"
+    )
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
+CELERY_TASK_ROUTES = {"articles.tasks.*": {"queue": "cleaning"}}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Newsreader itself.
+NEWSREADER_MAX_FILE_BYTES = envint("NEWSREADER_MAX_FILE_BYTES", 10 * 1024 * 1024)
+NEWSREADER_CLEANING_BATCH = envint("NEWSREADER_CLEANING_BATCH", 50)
+NEWSREADER_MAX_CLEANING_ATTEMPTS = envint("NEWSREADER_MAX_CLEANING_ATTEMPTS", 3)
+NEWSREADER_REQUEUE_AFTER = envint("NEWSREADER_REQUEUE_AFTER", 600)
+NEWSREADER_PAGE_SIZE = envint("NEWSREADER_PAGE_SIZE", 50)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # pgserver logs every attach and detach of every process at INFO.
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}
