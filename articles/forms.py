@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 
 class ArticleSearchForm(forms.Form):
@@ -13,11 +14,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
-        single_clean = super().clean
-        if isinstance(data, list | tuple):
-            return [single_clean(item, initial) for item in data]
-        return [single_clean(data, initial)]
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        items = data if isinstance(data, list | tuple) else [data] if data else []
+        if not items and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
 class UploadForm(forms.Form):

@@ -52,15 +52,17 @@ def from_upload(
 
 
 def _from_folder(folder: Path, *, glob: str, max_bytes: int) -> Iterator[IncomingFile]:
+    """Files matching ``glob`` at any depth; archives in the folder are opened too."""
     try:
-        paths = sorted(folder.rglob(glob))
+        paths = sorted(path for path in folder.rglob("*") if path.is_file())
     except OSError as error:
-        yield IncomingFile(
-            name=folder.name, path=str(folder), error=f"unreadable: {error.strerror}"
-        )
+        reason = f"unreadable: {error.strerror}"
+        yield IncomingFile(name=folder.name, path=str(folder), error=reason)
         return
     for path in paths:
-        if path.is_file():
+        if is_archive(path.name):
+            yield from _from_archive_path(path, glob=glob, max_bytes=max_bytes)
+        elif _matches(path.name, glob):
             yield _read_file(path, max_bytes=max_bytes)
 
 

@@ -164,8 +164,10 @@ def _insert_articles(items: list[_Prepared], *, batch: IngestBatch) -> dict[str,
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS ingest_stage ("
             " sha256 text, raw_bytes bytea, text text, encoding text, original_name text,"
-            " original_path text, size_bytes bigint) ON COMMIT DELETE ROWS"
+            " original_path text, size_bytes bigint)"
         )
+        # Emptied here, not ON COMMIT: the caller may hold an outer transaction.
+        cursor.execute("TRUNCATE ingest_stage")
         with cursor.copy(f"COPY ingest_stage ({_STAGE_COLUMNS}) FROM STDIN") as copy:
             for item in items:
                 copy.write_row(
@@ -205,8 +207,8 @@ def _count_lines(texts: list[str], *, source_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS linestat_stage (key bigint, documents integer)"
-            " ON COMMIT DELETE ROWS"
         )
+        cursor.execute("TRUNCATE linestat_stage")
         with cursor.copy("COPY linestat_stage (key, documents) FROM STDIN") as copy:
             for key, documents in counts.items():
                 copy.write_row((key, documents))

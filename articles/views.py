@@ -58,7 +58,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     blocks = [article.text[start:end] for start, end in cleaning.blocks] if cleaning else []
     template = "articles/article_detail.html"
     if request.htmx:
-        template += "#tab-panel"
+        template += "#tabs"
     return render(
         request,
         template,

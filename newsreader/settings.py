@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,13 +52,15 @@ SECRET_KEY = secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
-# HTTPS hardening is on unless the site is served over plain HTTP on purpose (`make run` does so
-# for localhost by setting SECURE_COOKIES=false).
+# HTTPS hardening is on unless the site is served over plain HTTP on purpose (`make run` turns
+# it off for localhost).
 SECURE_COOKIES = envbool("SECURE_COOKIES", "True")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -169,15 +172,21 @@ REST_FRAMEWORK = {
 
 # Celery: by default the broker is the same PostgreSQL, through kombu's SQLAlchemy transport,
 # so `make run` needs no other service. CELERY_BROKER_URL (e.g. redis://…) switches.
-if broker_url := os.environ.get("CELERY_BROKER_URL"):
-    CELERY_BROKER_URL = broker_url
-elif database_url:
-    CELERY_BROKER_URL = "sqla+postgresql+psycopg://" + database_url.split("://", 1)[1]
-else:
-    CELERY_BROKER_URL = (
-        f"sqla+postgresql+psycopg://postgres@/{DATABASES['default']['NAME']}"
-        f"?host={DATABASES['default']['HOST']}"
-    )
+
+
+def postgres_broker_url(database: dict) -> str:
+    """kombu's SQLAlchemy transport on the given Django database."""
+    credentials = quote(database.get("USER") or "", safe="")
+    if database.get("PASSWORD"):
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    host, port = database.get("HOST") or "", database.get("PORT") or ""
+    name = quote(database["NAME"], safe="")
+    if host.startswith("/"):  # A Unix socket directory.
+        return f"sqla+postgresql+psycopg://{credentials}@/{name}?host={quote(host)}"
+    return f"sqla+postgresql+psycopg://{credentials}@{host}{':' if port else ''}{port}/{name}"
+
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or postgres_broker_url(DATABASES["default"])
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

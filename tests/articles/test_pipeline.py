@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.core.management import call_command
+from django.db import connection
+
+from articles import pipeline
+from articles.models import SEARCH_CONFIG, Article, Cleaning
+from articles.tasks import clean_articles, requeue_stalled_articles
+from tests.articles.factories import make_article
+
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+PAGE = (
+    "Home | World | Sport\n"
+    "Council approves harbour budget\n"
+    "The city council approved the harbour budget on Tuesday after a long debate.\n"
+    "Members said the money would repair the old piers and build a new ferry terminal.\n"
+    "Share this article\n"
+)
+
+
+@pytest.mark.django_db
+def test_the_task_cleans_and_saves() -> None:
+    article = make_article(PAGE)
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    assert article.state == Article.State.CLEANED
+    assert article.attempts == 1
+    assert article.claimed_pid is None
+    cleaning = article.current_cleaning
+    assert cleaning.title == "Council approves harbour budget"
+    assert "ferry terminal" in cleaning.body
+    assert "Share this article" not in cleaning.body
+    assert cleaning.cleaner_version
+    assert article.title == cleaning.title
+    labels = [label for _, _, label, _ in cleaning.lines]
+    assert len(labels) == 5
+    for start, end, _, _ in cleaning.lines:
+        assert article.text[start:end].strip() == article.text[start:end]
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_does_no_harm() -> None:
+    article = make_article(PAGE)
+    clean_articles([article.pk])
+    clean_articles([article.pk])
+    assert Cleaning.objects.filter(article=article).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_by_a_live_worker_is_respected() -> None:
+    article = make_article(PAGE)
+    # This test's own connection is alive, so its claim must not be taken over.
+    assert pipeline.claim([article.pk]) == [article]
+    assert pipeline.claim([article.pk]) == []
+
+
+@pytest.mark.django_db
+def test_a_claim_by_a_dead_worker_is_taken_over_and_requeued() -> None:
+    article = make_article(PAGE)
+    Article.objects.filter(pk=article.pk).update(
+        state=Article.State.CLEANING, claimed_pid=2_000_000_000, attempts=1
+    )
+    with mock.patch("articles.tasks.clean_articles.delay") as delay:
+        assert requeue_stalled_articles() == 1
+    delay.assert_called_once_with([article.pk])
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    assert (article.state, article.attempts) == (Article.State.CLEANED, 2)
+
+
+@pytest.mark.django_db
+def test_it_gives_up_on_an_article_that_kills_workers(settings) -> None:
+    settings.NEWSREADER_MAX_CLEANING_ATTEMPTS = 2
+    article = make_article(PAGE)
+    Article.objects.filter(pk=article.pk).update(
+        state=Article.State.CLEANING, claimed_pid=2_000_000_000, attempts=2
+    )
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    assert article.state == Article.State.FAILED
+    assert "2 times" in article.error
+
+
+@pytest.mark.django_db
+def test_a_cleaner_error_fails_that_article_only() -> None:
+    bad, good = make_article(PAGE), make_article(PAGE + "More.\n")
+    real_clean = pipeline.cleaning.clean
+
+    def clean(text, stats=None):
+        if text == PAGE:
+            raise ValueError("boom")
+        return real_clean(text, stats)
+
+    with mock.patch("articles.cleaning.clean", side_effect=clean):
+        clean_articles([bad.pk, good.pk])
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.state, bad.error) == (Article.State.FAILED, "ValueError: boom")
+    assert good.state == Article.State.CLEANED
+
+
+@pytest.mark.django_db
+def test_a_soft_time_limit_fails_the_slow_article_and_releases_the_rest() -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    first, slow, rest = (make_article(PAGE + f"{n}\n") for n in range(3))
+    real_clean = pipeline.cleaning.clean
+
+    def clean(text, stats=None):
+        if text.endswith("1\n"):
+            raise SoftTimeLimitExceeded()
+        return real_clean(text, stats)
+
+    with (
+        mock.patch("articles.cleaning.clean", side_effect=clean),
+        mock.patch("articles.tasks.clean_articles.delay") as delay,
+    ):
+        clean_articles([first.pk, slow.pk, rest.pk])
+    states = dict(Article.objects.values_list("pk", "state"))
+    assert states == {
+        first.pk: Article.State.CLEANED,
+        slow.pk: Article.State.FAILED,
+        rest.pk: Article.State.QUEUED,
+    }
+    delay.assert_called_once_with([rest.pk])
+
+
+@pytest.mark.django_db
+def test_reclean_keeps_previous_results(capsys) -> None:
+    article = make_article(PAGE, source="wire")
+    clean_articles([article.pk])
+    with mock.patch("articles.tasks.clean_articles.delay") as delay:
+        call_command("reclean", "--source", "wire")
+    assert "queued for cleaning: 1 articles" in capsys.readouterr().out
+    delay.assert_called_once_with([article.pk])
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    assert article.cleanings.count() == 2
+    assert article.current_cleaning == article.cleanings.latest()
+
+
+@pytest.mark.django_db
+def test_reclean_failed_only() -> None:
+    failed, cleaned = make_article(PAGE), make_article(PAGE + "x\n")
+    Article.objects.filter(pk=failed.pk).update(state=Article.State.FAILED, error="boom")
+    clean_articles([cleaned.pk])
+    with mock.patch("articles.tasks.clean_articles.delay") as delay:
+        call_command("reclean", "--failed")
+    delay.assert_called_once_with([failed.pk])
+
+
+@pytest.mark.django_db
+def test_search_vector_is_filled() -> None:
+    article = make_article(PAGE)
+    clean_articles([article.pk])
+    query = SearchQuery("ferry terminal", config=SEARCH_CONFIG)
+    assert Article.objects.filter(search_vector=query).get() == article
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_idx'")
+        assert "gin" in cursor.fetchone()[0].lower()
+
+
+def _labels(path: Path) -> dict[int, str]:
+    rows = path.read_text().splitlines()[1:]
+    return {int(row.split("\t")[0]): row.split("\t")[1] for row in rows}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", ["000_31b0e0b7b64f7964", "003_da5bc25322853d1b"])
+def test_the_seed_files_come_out_as_labelled(seed: str) -> None:
+    text = (SEEDS / f"{seed}.txt").read_text()
+    article = make_article(text, name=f"{seed}.txt")
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    cleaning = article.current_cleaning
+    expected = _labels(SEEDS / f"{seed}.labels.tsv")
+    line_numbers = {start: article.text.count("\n", 0, start) + 1 for start, *_ in cleaning.lines}
+    got = {line_numbers[start]: label for start, _, label, _ in cleaning.lines}
+    assert got == expected
+    gold = (SEEDS / f"{seed}.gold.txt").read_text().split()
+    assert cleaning.body.split() == gold

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article, IngestBatch
+from articles.tasks import clean_articles
+from tests.articles.factories import make_article
+from tests.conftest import PASSWORD
+
+XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
+PAGE = (
+    "Menu\n"
+    f"Headline with {XSS}\n"
+    f"The body quotes {XSS} as literal text, and goes on for a while to look like prose.\n"
+    "It has a second paragraph about the harbour, which is long enough to count as body.\n"
+)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def cleaned(db) -> Article:
+    article = make_article(PAGE)
+    clean_articles([article.pk])
+    article.refresh_from_db()
+    return article
+
+
+def test_anonymous_users_go_to_the_login_page(client: Client, db) -> None:
+    for url in (reverse("articles-list"), reverse("articles-upload"), "/articles/1/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+
+
+def test_login_page_works(client: Client, editor) -> None:
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+def test_the_list_shows_articles(annotator, cleaned: Article) -> None:
+    response = client_for(annotator).get("/")
+    assert response.status_code == 200
+    assert reverse("articles-detail", args=[cleaned.pk]).encode() in response.content
+    assert b"<script>alert" not in response.content
+    assert b"&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in response.content
+
+
+def test_the_list_searches_full_text(annotator, cleaned: Article) -> None:
+    other = make_article(
+        "Menu\nA story about tulips\nTulips bloom in spring across the valley, farmers say.\n"
+    )
+    clean_articles([other.pk])
+    client = client_for(annotator)
+    page = client.get("/", {"q": "harbour"}).content.decode()
+    assert f"/articles/{cleaned.pk}/" in page and f"/articles/{other.pk}/" not in page
+    page = client.get("/", {"q": "tulips"}).content.decode()
+    assert f"/articles/{other.pk}/" in page and f"/articles/{cleaned.pk}/" not in page
+    assert "No articles match" in client.get("/", {"q": "zeppelin"}).content.decode()
+
+
+def test_the_list_paginates_by_keyset(annotator, settings) -> None:
+    settings.NEWSREADER_PAGE_SIZE = 2
+    ids = [make_article(f"Page {n}\nBody {n}\n").pk for n in range(5)]
+    client = client_for(annotator)
+    first = client.get("/")
+    assert [a.pk for a in first.context["articles"]] == ids[::-1][:2]
+    second = client.get("/", {"before": first.context["next_before"]})
+    assert [a.pk for a in second.context["articles"]] == ids[::-1][2:4]
+    assert client.get("/", {"before": "nonsense"}).status_code == 400
+
+
+def test_the_empty_list_explains_what_to_do(annotator) -> None:
+    assert b"No articles yet" in client_for(annotator).get("/").content
+
+
+def test_the_article_page_escapes_hostile_text(annotator, cleaned: Article) -> None:
+    client = client_for(annotator)
+    for tab in ("article", "raw"):
+        content = client.get(cleaned.get_absolute_url(), {"tab": tab}).content.decode()
+        assert "<script>alert" not in content
+        assert "<img src=x" not in content
+        assert "&lt;script&gt;" in content
+    assert "Menu" in client.get(cleaned.get_absolute_url(), {"tab": "raw"}).content.decode()
+
+
+def test_the_article_tabs_render_as_htmx_partials(annotator, cleaned: Article) -> None:
+    response = client_for(annotator).get(
+        cleaned.get_absolute_url(), {"tab": "raw"}, headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="article-tabs"')
+    assert "<html" not in content
+
+
+def test_a_missing_article_is_404(annotator) -> None:
+    assert client_for(annotator).get("/articles/999999/").status_code == 404
+
+
+def test_failed_articles_show_the_error_and_can_be_retried(editor) -> None:
+    article = make_article(PAGE)
+    Article.objects.filter(pk=article.pk).update(
+        state=Article.State.FAILED, error="ValueError: boom"
+    )
+    client = client_for(editor)
+    assert b"ValueError: boom" in client.get(article.get_absolute_url()).content
+    with mock.patch("articles.tasks.clean_articles.delay") as delay:
+        response = client.post(reverse("articles-reclean", args=[article.pk]))
+    assert response.status_code == 302
+    delay.assert_called_once_with([article.pk])
+    article.refresh_from_db()
+    assert article.state == Article.State.QUEUED
+
+
+def test_annotators_cannot_reclean_or_upload(annotator, cleaned: Article) -> None:
+    client = client_for(annotator)
+    assert client.post(reverse("articles-reclean", args=[cleaned.pk])).status_code == 403
+    assert client.get(reverse("articles-upload")).status_code == 403
+    assert client.get(reverse("articles-batches")).status_code == 403
+
+
+def test_editors_upload_files_and_archives(editor) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("a.txt", "Title A\nBody of A, long enough.\n")
+        zipped.writestr("empty.txt", "")
+    archive.seek(0)
+    archive.name = "pages.zip"
+    single = io.BytesIO(b"Title B\nBody of B, long enough.\n")
+    single.name = "b.txt"
+    client = client_for(editor)
+    with mock.patch("articles.tasks.queue_cleaning"):
+        response = client.post(
+            reverse("articles-upload"), {"files": [archive, single], "source": "desk"}
+        )
+    batch = IngestBatch.objects.get()
+    assert response.status_code == 302
+    assert response.url == batch.get_absolute_url()
+    assert (batch.origin, batch.created_by, batch.source.name) == ("web", editor, "desk")
+    report = client.get(response.url).content.decode()
+    assert "ingested: 2 new, 0 duplicate, 1 rejected" in report
+    assert "pages.zip!empty.txt" in report and "empty file" in report
+    assert f"#{batch.pk}" in client.get(reverse("articles-batches")).content.decode()
+
+
+def test_upload_without_files_shows_the_form_error(editor) -> None:
+    response = client_for(editor).post(reverse("articles-upload"), {"source": "desk"})
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+
+
+class TestIngestApi:
+    url = "/api/ingest/"
+
+    def test_it_creates_then_reports_the_duplicate(self, editor) -> None:
+        client = client_for(editor)
+        with mock.patch("articles.tasks.queue_cleaning"):
+            created = client.post(
+                self.url, {"text": PAGE, "name": "x.txt"}, content_type="application/json"
+            )
+            again = client.post(self.url, {"text": PAGE}, content_type="application/json")
+        assert created.status_code == 201
+        assert created.json()["original_name"] == "x.txt"
+        assert created.json()["duplicate"] is False
+        assert again.status_code == 200
+        assert again.json()["id"] == created.json()["id"]
+        assert again.json()["duplicate"] is True
+
+    def test_it_accepts_a_file(self, editor) -> None:
+        upload = io.BytesIO("Titre\nCorps de l’article, assez long.\n".encode("cp1252"))
+        upload.name = "fr.txt"
+        with mock.patch("articles.tasks.queue_cleaning"):
+            response = client_for(editor).post(self.url, {"file": upload, "source": "scraper"})
+        assert response.status_code == 201
+        article = Article.objects.get(pk=response.json()["id"])
+        assert (article.encoding, article.source.name) == ("cp1252", "scraper")
+        assert article.text == "Titre\nCorps de l’article, assez long.\n"
+
+    @pytest.mark.parametrize(
+        ("payload", "status", "message"),
+        [
+            ({"text": ""}, 400, "empty file"),
+            ({}, 400, "exactly one"),
+            ({"text": "a", "name": "x" * 600}, 400, "no more than 500"),
+        ],
+    )
+    def test_it_rejects_bad_input(self, editor, payload, status, message) -> None:
+        response = client_for(editor).post(self.url, payload, content_type="application/json")
+        assert response.status_code == status
+        assert message in str(response.json())
+
+    def test_it_rejects_binary_and_oversized_files(self, editor, settings) -> None:
+        settings.NEWSREADER_MAX_FILE_BYTES = 100
+        client = client_for(editor)
+        binary = io.BytesIO(b"\x00\x01\x02\x03" * 10)
+        binary.name = "x.txt"
+        assert client.post(self.url, {"file": binary}).status_code == 415
+        big = io.BytesIO(b"x" * 101)
+        big.name = "big.txt"
+        response = client.post(self.url, {"file": big})
+        assert response.status_code == 413
+        assert "limit is 100" in response.json()["detail"]
+
+    def test_malformed_json_is_a_400(self, editor) -> None:
+        response = client_for(editor).post(self.url, "{not json", content_type="application/json")
+        assert response.status_code == 400
+
+    def test_it_needs_an_editor(self, annotator, client: Client) -> None:
+        assert client.post(self.url, {"text": PAGE}).status_code == 403
+        assert client_for(annotator).post(self.url, {"text": PAGE}).status_code == 403
