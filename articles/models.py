@@ -14,6 +14,8 @@ class Source(models.Model):
     name = models.CharField(max_length=200, unique=True)
     # Kept up to date at ingest: the denominator of the corpus line statistics.
     article_count = models.PositiveIntegerField(default=0)
+    # Bumped whenever editors' corrections change the cleaning hints of this source.
+    hints_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,6 +107,29 @@ class Article(models.Model):
     current_cleaning = models.ForeignKey(
         "Cleaning", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class Review(models.TextChoices):
+        NEEDS_REVIEW = "needs_review", "needs review"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    class RejectReason(models.TextChoices):
+        NOT_AN_ARTICLE = "not_an_article", "not an article"
+        DUPLICATE = "duplicate"
+        PAYWALL = "paywall"
+        OTHER = "other"
+
+    review_status = models.CharField(
+        max_length=12, choices=Review.choices, default=Review.NEEDS_REVIEW
+    )
+    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    reject_note = models.TextField(blank=True)
+    # The approved text annotators work on; a newer revision replaces it only when confirmed.
+    current_revision = models.ForeignKey(
+        "TextRevision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Bumped by every editorial change: a save based on an older version is a conflict.
+    edit_version = models.PositiveIntegerField(default=0)
     title = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -114,6 +139,8 @@ class Article(models.Model):
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             models.Index(fields=["state", "state_changed_at"], name="article_state_idx"),
             models.Index(fields=["-created_at", "-id"], name="article_recent_idx"),
+            models.Index(fields=["updated_at", "id"], name="article_sync_idx"),
+            models.Index(fields=["review_status", "id"], name="article_review_idx"),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +173,8 @@ class Cleaning(models.Model):
     # [[start, end, label, [[cut_start, cut_end], …]], …] for every non-blank line.
     lines = models.JSONField(default=list)
     confidence = models.FloatField(default=0)
+    # The source's hints_version the cleaner saw: which editor corrections shaped this result.
+    hints_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -169,3 +198,57 @@ class LineStat(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.key} in {self.documents} documents of {self.source_id}"
+
+
+class TextRevision(models.Model):
+    """An immutable, NFC-normalised text of an article (title and body) that annotation uses.
+
+    ``text`` is the title, a blank line, then the body blocks separated by blank lines;
+    ``blocks`` holds each block's [start, end] in code points (block 0 is the title).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.TextField()
+    text = models.TextField()
+    blocks = models.JSONField(default=list)
+    sha256 = models.CharField(max_length=64)
+    normalizer_version = models.CharField(max_length=20)
+    cleaning = models.ForeignKey(
+        Cleaning, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("article", "number")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of article {self.article_id}"
+
+    @property
+    def body(self) -> str:
+        return self.text[self.blocks[1][0] :] if len(self.blocks) > 1 else ""
+
+
+class CleaningHint(models.Model):
+    """What editors taught the cleaner about a line of a source (its line_key → label)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="cleaning_hints")
+    key = models.BigIntegerField()
+    label = models.CharField(max_length=20)
+    corrections = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="cleaninghint_source_key_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: line {self.key} is {self.label}"
