@@ -119,17 +119,23 @@ class Article(models.Model):
         PAYWALL = "paywall"
         OTHER = "other"
 
+    # Database defaults too: ingest inserts rows with SQL, not the ORM.
     review_status = models.CharField(
-        max_length=12, choices=Review.choices, default=Review.NEEDS_REVIEW
+        max_length=12,
+        choices=Review.choices,
+        default=Review.NEEDS_REVIEW,
+        db_default=Review.NEEDS_REVIEW,
     )
-    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
-    reject_note = models.TextField(blank=True)
+    reject_reason = models.CharField(
+        max_length=20, choices=RejectReason.choices, blank=True, default="", db_default=""
+    )
+    reject_note = models.TextField(blank=True, default="", db_default="")
     # The approved text annotators work on; a newer revision replaces it only when confirmed.
     current_revision = models.ForeignKey(
         "TextRevision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Bumped by every editorial change: a save based on an older version is a conflict.
-    edit_version = models.PositiveIntegerField(default=0)
+    edit_version = models.PositiveIntegerField(default=0, db_default=0)
     title = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -16,22 +16,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='edit_version',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='article',
             name='reject_note',
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default='', default=''),
         ),
         migrations.AddField(
             model_name='article',
             name='reject_reason',
-            field=models.CharField(blank=True, choices=[('not_an_article', 'not an article'), ('duplicate', 'Duplicate'), ('paywall', 'Paywall'), ('other', 'Other')], max_length=20),
+            field=models.CharField(blank=True, choices=[('not_an_article', 'not an article'), ('duplicate', 'Duplicate'), ('paywall', 'Paywall'), ('other', 'Other')], db_default='', default='', max_length=20),
         ),
         migrations.AddField(
             model_name='article',
             name='review_status',
-            field=models.CharField(choices=[('needs_review', 'needs review'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='needs_review', max_length=12),
+            field=models.CharField(choices=[('needs_review', 'needs review'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_default='needs_review', default='needs_review', max_length=12),
         ),
         migrations.AddField(
             model_name='cleaning',
