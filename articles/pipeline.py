@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Now
 
-from articles import cleaning
+from articles import cleaning, learning
 from articles.ingest import document_line_keys
 from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
 
@@ -76,12 +76,14 @@ def corpus_stats(articles: Iterable[Article]) -> dict[int, cleaning.CorpusStats]
         overall[key] = overall.get(key, 0) + documents
     source_sizes = dict(Source.objects.values_list("pk", "article_count"))
     total = sum(source_sizes.values())
+    hints = learning.hints_for({article.source_id for article in articles})
     return {
         article.pk: cleaning.CorpusStats(
             documents=total,
             line_doc_freq=overall,
             source_documents=source_sizes.get(article.source_id, 0),
             source_line_doc_freq=per_source.get(article.source_id, {}),
+            hints=hints[article.source_id],
         )
         for article in articles
     }
@@ -207,4 +209,5 @@ def _cleaning_row(article: Article, result: cleaning.CleanResult) -> Cleaning:
             for line in result.lines
         ],
         confidence=result.confidence,
+        hints_version=article.source.hints_version,
     )

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 
-from articles import pipeline
+from articles import learning, pipeline
 from articles.models import SEARCH_CONFIG, Article, Cleaning
 from articles.tasks import clean_articles, requeue_stalled_articles
 from tests.articles.factories import make_article
@@ -184,3 +184,31 @@ def test_the_seed_files_come_out_as_labelled(seed: str) -> None:
     assert got == expected
     gold = (SEEDS / f"{seed}.gold.txt").read_text().split()
     assert cleaning.body.split() == gold
+
+
+@pytest.mark.django_db
+def test_an_editor_correction_changes_the_next_article_of_the_source() -> None:
+    promo = "Our reporters were on the ground in the city for this story all week long."
+    page = (
+        "Menu\nHarbour ferry service resumes after storm\n"
+        "Ferries returned to the harbour on Monday after a week of storms closed the port.\n"
+        "{promo}\n"
+        "Operators said timetables would be back to normal by the end of the week.\n"
+    )
+    first = make_article(page.format(promo=promo), source="coast")
+    clean_articles([first.pk])
+    first.refresh_from_db()
+    assert promo in first.current_cleaning.body
+
+    learning.record_correction(article=first, line=promo, label="promotion")
+
+    second = make_article(page.format(promo=promo).replace("Monday", "Tuesday"), source="coast")
+    other_source = make_article(page.format(promo=promo).replace("Monday", "Friday"), source="bay")
+    clean_articles([second.pk, other_source.pk])
+    second.refresh_from_db()
+    other_source.refresh_from_db()
+    assert promo not in second.current_cleaning.body
+    assert second.current_cleaning.hints_version == 1
+    labels = {second.text[s:e]: label for s, e, label, _ in second.current_cleaning.lines}
+    assert labels[promo] == "promotion"
+    assert promo in other_source.current_cleaning.body
