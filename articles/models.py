@@ -185,6 +185,8 @@ class Cleaning(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         get_latest_by = "created_at"
+        # The review queue's "least confident first" walks this index, joined to articles.
+        indexes = [models.Index(fields=["confidence", "id"], name="cleaning_confidence_idx")]
 
     def __str__(self) -> str:
         return f"Cleaning {self.pk} of article {self.article_id} ({self.cleaner_version})"
@@ -258,3 +260,57 @@ class CleaningHint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: line {self.key} is {self.label}"
+
+
+class ReviewDraft(models.Model):
+    """An editor's corrections on top of one cleaning; the cleaning itself is never edited.
+
+    ``labels`` maps a line index (as a string, JSON keys are strings) to the label the editor
+    chose; ``cuts`` maps a line index to its [[start, end], …] cut spans, replacing the
+    cleaner's; ``title`` is the editor's title, or null for the cleaner's.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="review_draft")
+    cleaning = models.ForeignKey(Cleaning, on_delete=models.CASCADE, related_name="+")
+    labels = models.JSONField(default=dict)
+    cuts = models.JSONField(default=dict)
+    title = models.TextField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Review draft of article {self.article_id}"
+
+
+class ReviewEvent(models.Model):
+    """One audited editorial action: who did what, when, and the state before and after."""
+
+    class Action(models.TextChoices):
+        LABEL = "label", "changed line labels"
+        CUT = "cut", "cut a fragment"
+        TITLE = "title", "edited the title"
+        UNDO = "undo", "undid a change"
+        APPROVE = "approve", "approved"
+        REJECT = "reject", "rejected"
+        RECLEAN = "reclean", "asked for a new cleaning"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # Draft edits: the draft patch to restore on undo (before) and the one applied (after).
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    # The cleaning a draft edit applied to: undo never reaches across a re-cleaning.
+    cleaning = models.ForeignKey(
+        Cleaning, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("-id",)
+        indexes = [models.Index(fields=["article", "-id"], name="reviewevent_article_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} article {self.article_id}"
