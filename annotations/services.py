@@ -1,0 +1,778 @@
+"""Annotation workflows: projects, assignments, annotations with audit, and re-anchoring."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Model, Q
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from annotations import anchoring
+from annotations.models import (
+    DEFAULT_ENTITY_LABELS,
+    HUMAN,
+    SPAN_MODELS,
+    Anchored,
+    AnnotationEvent,
+    Assignment,
+    Claim,
+    Entity,
+    EntityMention,
+    Membership,
+    Project,
+    ReanchorRun,
+    Stance,
+    SupportSpan,
+    Tombstone,
+)
+from articles import roles
+from articles.models import Article, TextRevision
+
+
+class AnnotationError(Exception):
+    """Input a person can correct: shown to them, never a 500."""
+
+
+class StaleRevision(AnnotationError):
+    """The article got a new revision since the page was loaded."""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    exact: str
+
+
+# ---------------------------------------------------------------- access
+
+
+def project_role(user: Any, project: Project) -> str | None:
+    """ "editor", "annotator" or None. Site editors and admins are editors of every project."""
+    if not user.is_authenticated:
+        return None
+    if roles.is_editor(user):
+        return Membership.Role.EDITOR
+    role = (
+        Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    )
+    return role
+
+
+def visible_annotator(user: Any, project: Project) -> Any | None:
+    """Blind by default: annotators see their own annotations (the user); editors all (None)."""
+    return None if project_role(user, project) == Membership.Role.EDITOR else user
+
+
+# ---------------------------------------------------------------- audit
+
+
+def _snapshot(obj: Model) -> dict[str, Any]:
+    data = model_to_dict(obj)
+    data["id"] = obj.pk
+    return {key: value for key, value in data.items() if key not in ("article", "project")}
+
+
+def _event(obj: Any, action: str, actor: Any, before: dict | None, after: dict | None) -> None:
+    AnnotationEvent.objects.create(
+        project_id=obj.project_id,
+        article_id=obj.article_id,
+        actor=actor,
+        model=type(obj).__name__.lower(),
+        object_id=obj.pk,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def _create(obj: Any, actor: Any) -> Any:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as error:
+        raise AnnotationError(f"Not saved: {_integrity_message(error)}") from error
+    _event(obj, AnnotationEvent.Action.CREATE, actor, None, _snapshot(obj))
+    return obj
+
+
+def _update(obj: Any, actor: Any, before: dict[str, Any], fields: Iterable[str]) -> Any:
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError as error:
+        raise AnnotationError(f"Not saved: {_integrity_message(error)}") from error
+    _event(obj, AnnotationEvent.Action.UPDATE, actor, before, _snapshot(obj))
+    return obj
+
+
+def _delete(obj: Any, actor: Any) -> None:
+    before = _snapshot(obj)
+    Tombstone.objects.create(
+        project_id=obj.project_id,
+        article_id=obj.article_id,
+        annotator_id=obj.annotator_id,
+        model=type(obj).__name__.lower(),
+        object_id=obj.pk,
+    )
+    _event(obj, AnnotationEvent.Action.DELETE, actor, before, None)
+    obj.delete()
+
+
+def _integrity_message(error: IntegrityError) -> str:
+    text = str(error)
+    if "stance_author_topic_uniq" in text:
+        return "the article already has a stance on this topic."
+    if "beyond the end" in text or "start_lt_end" in text or "start_nonneg" in text:
+        return "the span lies outside the text."
+    return "the annotation is inconsistent."
+
+
+def _check_owner(obj: Any, user: Any) -> None:
+    if obj.annotator_id != user.pk:
+        raise PermissionError("Only its annotator can change an annotation.")
+
+
+
+# ---------------------------------------------------------------- projects and assignments
+
+
+def project_create(
+    *,
+    name: str,
+    topics: Sequence[str] = (),
+    guidelines: str = "",
+    entity_labels: list[dict[str, str]] | None = None,
+    annotators_per_article: int = 1,
+) -> Project:
+    return Project.objects.create(
+        name=name,
+        topics=list(topics),
+        guidelines=guidelines,
+        entity_labels=entity_labels if entity_labels is not None else DEFAULT_ENTITY_LABELS,
+        annotators_per_article=annotators_per_article,
+    )
+
+
+def membership_set(*, project: Project, user: Any, role: str = Membership.Role.ANNOTATOR) -> None:
+    Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
+
+
+def assignment_create(
+    *, project: Project, article: Article, annotator: Any, assigned_by: Any | None
+) -> Assignment:
+    if article.review_status != Article.Review.APPROVED or not article.current_revision_id:
+        raise AnnotationError("Only approved articles can be assigned.")
+    with transaction.atomic():
+        # Lock the article so two editors cannot both take the last of its N places.
+        Article.objects.select_for_update().filter(pk=article.pk).get()
+        existing = Assignment.objects.filter(project=project, article=article)
+        if mine := existing.filter(annotator=annotator).first():
+            return mine
+        if existing.count() >= project.annotators_per_article:
+            raise AnnotationError(
+                f"This article already has {project.annotators_per_article} annotator(s)."
+            )
+        membership_set(project=project, user=annotator, role=_role_or_annotator(project, annotator))
+        return Assignment.objects.create(
+            project=project, article=article, annotator=annotator, assigned_by=assigned_by
+        )
+
+
+def _role_or_annotator(project: Project, user: Any) -> str:
+    role = Membership.objects.filter(project=project, user=user).values_list("role", flat=True)
+    return role.first() or Membership.Role.ANNOTATOR
+
+
+def assignments_distribute(
+    *, project: Project, articles: Iterable[Article], annotators: Sequence[Any], assigned_by: Any
+) -> int:
+    """Give each article N annotators (the project's setting), the least loaded first."""
+    if not annotators:
+        return 0
+    load = Counter(
+        dict(
+            Assignment.objects.filter(project=project, status=Assignment.Status.ASSIGNED)
+            .values_list("annotator")
+            .annotate(n=Count("id"))
+        )
+    )
+    created = 0
+    for article in articles:
+        have = set(
+            Assignment.objects.filter(project=project, article=article).values_list(
+                "annotator", flat=True
+            )
+        )
+        wanted = project.annotators_per_article - len(have)
+        candidates = sorted((u for u in annotators if u.pk not in have), key=lambda u: load[u.pk])
+        for user in candidates[: max(0, wanted)]:
+            assignment_create(
+                project=project, article=article, annotator=user, assigned_by=assigned_by
+            )
+            load[user.pk] += 1
+            created += 1
+    return created
+
+
+def assignment_next(*, project: Project, user: Any) -> Assignment | None:
+    return (
+        Assignment.objects.filter(
+            project=project, annotator=user, status=Assignment.Status.ASSIGNED
+        )
+        .select_related("article")
+        .order_by("id")
+        .first()
+    )
+
+
+def assignment_progress(*, project: Project, user: Any) -> tuple[int, int]:
+    counts = Assignment.objects.filter(project=project, annotator=user).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED))
+    )
+    return counts["done"], counts["total"]
+
+
+def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
+    if assignment.annotator_id != user.pk:
+        raise PermissionError("Only the assigned annotator can submit.")
+    if assignment.status != Assignment.Status.SUBMITTED:
+        assignment.status = Assignment.Status.SUBMITTED
+        assignment.submitted_at = timezone.now()
+        assignment.save(update_fields=["status", "submitted_at"])
+        AnnotationEvent.objects.create(
+            project_id=assignment.project_id,
+            article_id=assignment.article_id,
+            actor=user,
+            model="assignment",
+            object_id=assignment.pk,
+            action=AnnotationEvent.Action.SUBMIT,
+        )
+    return assignment
+
+
+# ---------------------------------------------------------------- spans
+
+
+def _anchor_fields(revision: TextRevision, span: Span) -> dict[str, Any]:
+    """Checks that the text at the offsets is the quote the client saw, and builds the anchor."""
+    if not anchoring.valid_span(revision.text, span.start, span.end):
+        raise AnnotationError("The selection lies outside the text.")
+    if revision.text[span.start : span.end] != span.exact:
+        raise AnnotationError(
+            "The selected text does not match the article at these offsets; reload the page."
+        )
+    quote = anchoring.quote_at(revision.text, span.start, span.end)
+    return {
+        "revision": revision,
+        "start": span.start,
+        "end": span.end,
+        "exact": quote.exact,
+        "prefix": quote.prefix,
+        "suffix": quote.suffix,
+        "anchor_state": Anchored.State.ANCHORED,
+        "anchor_score": None,
+    }
+
+
+def _current_revision(article: Article, revision_id: int | None) -> TextRevision:
+    revision = article.current_revision
+    if revision is None:
+        raise AnnotationError("This article has no approved text yet.")
+    if revision_id is not None and revision_id != revision.pk:
+        raise StaleRevision("The article text has changed since you loaded it; reload the page.")
+    return revision
+
+
+def _entity_of(entity: Entity | None, article: Article, annotator: Any) -> Entity | None:
+    if entity is not None and (
+        entity.article_id != article.pk or entity.annotator_id != annotator.pk
+    ):
+        raise AnnotationError("That entity belongs to another article or annotator.")
+    return entity
+
+
+def entity_create(
+    *,
+    project: Project,
+    article: Article,
+    annotator: Any,
+    name: str,
+    label: str,
+    kb_id: str = "",
+    origin: str = HUMAN,
+) -> Entity:
+    _check_label(project, label)
+    return _create(
+        Entity(
+            project=project,
+            article=article,
+            annotator=annotator,
+            name=name.strip()[:300],
+            label=label,
+            kb_id=kb_id,
+            origin=origin,
+        ),
+        annotator,
+    )
+
+
+def entity_update(*, entity: Entity, user: Any, **changes: Any) -> Entity:
+    _check_owner(entity, user)
+    if "label" in changes:
+        _check_label(entity.project, changes["label"])
+    before = _snapshot(entity)
+    for name, value in changes.items():
+        setattr(entity, name, value)
+    return _update(entity, user, before, changes)
+
+
+def _check_label(project: Project, label: str) -> None:
+    if label not in project.label_names:
+        raise AnnotationError(f"“{label}” is not a label of this project.")
+
+
+def mention_create(
+    *,
+    project: Project,
+    article: Article,
+    annotator: Any,
+    span: Span,
+    label: str,
+    entity: Entity | None = None,
+    revision_id: int | None = None,
+    origin: str = HUMAN,
+) -> EntityMention:
+    _check_label(project, label)
+    revision = _current_revision(article, revision_id)
+    return _create(
+        EntityMention(
+            project=project,
+            article=article,
+            annotator=annotator,
+            origin=origin,
+            label=label,
+            entity=_entity_of(entity, article, annotator),
+            **_anchor_fields(revision, span),
+        ),
+        annotator,
+    )
+
+
+def span_resize(
+    *, obj: Anchored, user: Any, span: Span, revision_id: int | None = None
+) -> Anchored:
+    """Moves a span on the current revision. It is an update: links to it stay (INCEpTION#1632).
+
+    This is also how a person resolves a fuzzy or orphaned span.
+    """
+    _check_owner(obj, user)
+    revision = _current_revision(obj.article, revision_id)
+    before = _snapshot(obj)
+    fields = _anchor_fields(revision, span)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return _update(obj, user, before, [*fields, "revision"])
+
+
+def span_confirm(*, obj: Anchored, user: Any) -> Anchored:
+    """A person agrees with where re-anchoring put a fuzzy span."""
+    _check_owner(obj, user)
+    if obj.anchor_state != Anchored.State.FUZZY:
+        return obj
+    before = _snapshot(obj)
+    obj.anchor_state = Anchored.State.ANCHORED
+    return _update(obj, user, before, ["anchor_state"])
+
+
+def mention_update(
+    *, mention: EntityMention, user: Any, label: str | None = None, entity: Any = ...
+) -> EntityMention:
+    _check_owner(mention, user)
+    before = _snapshot(mention)
+    fields = []
+    if label is not None:
+        _check_label(mention.project, label)
+        mention.label = label
+        fields.append("label")
+    if entity is not ...:
+        mention.entity = _entity_of(entity, mention.article, user)
+        fields.append("entity")
+    return _update(mention, user, before, fields)
+
+
+def claim_create(
+    *,
+    project: Project,
+    article: Article,
+    annotator: Any,
+    span: Span,
+    checkworthiness: str = Claim.Worthiness.CFS,
+    claim_type: str = Claim.Type.OTHER,
+    claimant_kind: str = Claim.Claimant.UNATTRIBUTED,
+    claimant: Entity | None = None,
+    attribution: str = Claim.Attribution.AUTHOR,
+    cue: Span | None = None,
+    revision_id: int | None = None,
+    origin: str = HUMAN,
+) -> Claim:
+    revision = _current_revision(article, revision_id)
+    with transaction.atomic():
+        claim = _create(
+            Claim(
+                project=project,
+                article=article,
+                annotator=annotator,
+                origin=origin,
+                checkworthiness=checkworthiness,
+                claim_type=claim_type,
+                claimant_kind=claimant_kind,
+                claimant=_entity_of(claimant, article, annotator)
+                if claimant_kind == Claim.Claimant.ENTITY
+                else None,
+                attribution=attribution,
+                **_anchor_fields(revision, span),
+            ),
+            annotator,
+        )
+        if cue is not None:
+            support_create(claim=claim, role=SupportSpan.Role.CUE, span=cue, user=annotator)
+    return claim
+
+
+def claim_update(*, claim: Claim, user: Any, **changes: Any) -> Claim:
+    _check_owner(claim, user)
+    before = _snapshot(claim)
+    if "claimant" in changes:
+        _entity_of(changes["claimant"], claim.article, user)
+    if changes.get("claimant_kind", claim.claimant_kind) != Claim.Claimant.ENTITY:
+        changes["claimant"] = None
+    for name, value in changes.items():
+        setattr(claim, name, value)
+    return _update(claim, user, before, changes)
+
+
+def support_create(
+    *,
+    span: Span,
+    role: str,
+    user: Any,
+    claim: Claim | None = None,
+    stance: Stance | None = None,
+) -> SupportSpan:
+    owner = claim or stance
+    assert owner is not None
+    _check_owner(owner, user)
+    revision = _current_revision(owner.article, None)
+    if role == SupportSpan.Role.CUE and claim is not None:
+        # One cue per claim: a new one replaces the old (deleted with a tombstone).
+        for old in claim.support.filter(role=SupportSpan.Role.CUE):
+            _delete(old, user)
+    return _create(
+        SupportSpan(
+            project_id=owner.project_id,
+            article_id=owner.article_id,
+            annotator=user,
+            role=role,
+            claim=claim,
+            stance=stance,
+            **_anchor_fields(revision, span),
+        ),
+        user,
+    )
+
+
+def stance_create(
+    *,
+    project: Project,
+    article: Article,
+    annotator: Any,
+    label: str,
+    target_kind: str,
+    target_topic: str = "",
+    target_entity: Entity | None = None,
+    target_claim: Claim | None = None,
+    holder: Entity | None = None,
+    evidence: Sequence[Span] = (),
+    origin: str = HUMAN,
+) -> Stance:
+    _check_stance(project, article, annotator, label, target_kind, target_topic, target_claim)
+    with transaction.atomic():
+        stance = _create(
+            Stance(
+                project=project,
+                article=article,
+                annotator=annotator,
+                origin=origin,
+                holder_kind=Stance.Holder.ENTITY if holder else Stance.Holder.AUTHOR,
+                holder=_entity_of(holder, article, annotator),
+                target_kind=target_kind,
+                target_topic=target_topic if target_kind == Stance.Target.TOPIC else "",
+                target_entity=_entity_of(target_entity, article, annotator)
+                if target_kind == Stance.Target.ENTITY
+                else None,
+                target_claim=target_claim if target_kind == Stance.Target.CLAIM else None,
+                label=label,
+            ),
+            annotator,
+        )
+        for span in evidence:
+            support_create(stance=stance, role=SupportSpan.Role.EVIDENCE, span=span, user=annotator)
+    return stance
+
+
+def _check_stance(
+    project: Project,
+    article: Article,
+    annotator: Any,
+    label: str,
+    target_kind: str,
+    topic: str,
+    claim: Claim | None,
+) -> None:
+    allowed = Stance.TOWARD_CLAIMS if target_kind == Stance.Target.CLAIM else Stance.TOWARD_OTHERS
+    if label not in allowed:
+        raise AnnotationError(
+            f"Toward {'a claim' if target_kind == 'claim' else 'an entity or topic'} "
+            f"a stance is one of {', '.join(allowed)}."
+        )
+    if target_kind == Stance.Target.TOPIC and topic not in project.topics:
+        raise AnnotationError(f"“{topic}” is not a topic of this project.")
+    if target_kind == Stance.Target.CLAIM and (
+        claim is None or claim.article_id != article.pk or claim.annotator_id != annotator.pk
+    ):
+        raise AnnotationError("Choose one of your claims in this article.")
+
+
+def stance_update(*, stance: Stance, user: Any, label: str) -> Stance:
+    _check_owner(stance, user)
+    _check_stance(
+        stance.project,
+        stance.article,
+        user,
+        label,
+        stance.target_kind,
+        stance.target_topic,
+        stance.target_claim,
+    )
+    before = _snapshot(stance)
+    stance.label = label
+    return _update(stance, user, before, ["label"])
+
+
+def article_topic_stance_set(
+    *, project: Project, article: Article, annotator: Any, topic: str, label: str | None
+) -> Stance | None:
+    """The article's (its author's) stance on a topic: the one-keystroke case. None clears it."""
+    existing = Stance.objects.filter(
+        project=project,
+        article=article,
+        annotator=annotator,
+        holder_kind=Stance.Holder.AUTHOR,
+        target_kind=Stance.Target.TOPIC,
+        target_topic=topic,
+    ).first()
+    if existing is None:
+        if label is None:
+            return None
+        return stance_create(
+            project=project,
+            article=article,
+            annotator=annotator,
+            label=label,
+            target_kind=Stance.Target.TOPIC,
+            target_topic=topic,
+        )
+    if label is None:
+        annotation_delete(obj=existing, user=annotator)
+        return None
+    return stance_update(stance=existing, user=annotator, label=label)
+
+
+def annotation_delete(*, obj: Any, user: Any) -> None:
+    """Deletes with a tombstone and an audit event; what hangs on it goes the same way."""
+    _check_owner(obj, user)
+    with transaction.atomic():
+        if isinstance(obj, Entity):
+            used = obj.claims.count() + obj.stances_held.count() + obj.stances_received.count()
+            if used:
+                raise AnnotationError(
+                    "This entity is a claimant or in a stance; change those first."
+                )
+            for mention in obj.mentions.all():
+                before = _snapshot(mention)
+                mention.entity = None
+                _update(mention, user, before, ["entity"])
+        if isinstance(obj, Claim):
+            for stance in obj.stances.all():
+                annotation_delete(obj=stance, user=user)
+            for support in obj.support.all():
+                _delete(support, user)
+        if isinstance(obj, Stance):
+            for support in obj.evidence.all():
+                _delete(support, user)
+        _delete(obj, user)
+
+
+# ---------------------------------------------------------------- re-anchoring
+
+
+@dataclass
+class ReanchorReport:
+    """What re-anchoring old → new did (or would do) to every span of the article."""
+
+    old: TextRevision
+    new: TextRevision
+    items: list[tuple[Anchored, anchoring.Result]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(result.state for _, result in self.items)
+        return {state: counts.get(state, 0) for state in ("migrated", "fuzzy", "orphaned")}
+
+    @property
+    def needs_review(self) -> list[tuple[Anchored, anchoring.Result]]:
+        return [(span, result) for span, result in self.items if result.state != "migrated"]
+
+
+def _spans_on(revision: TextRevision) -> list[Anchored]:
+    spans: list[Anchored] = []
+    for model in SPAN_MODELS:
+        spans.extend(model.objects.filter(revision=revision).select_related("annotator"))
+    return spans
+
+
+def revision_reanchor_preview(*, old: TextRevision, new: TextRevision) -> ReanchorReport:
+    """What would happen to the annotations on ``old`` if ``new`` went live. Saves nothing."""
+    spans = _spans_on(old)
+    anchors = [anchoring.Anchor(s.start, s.end, s.exact, s.prefix, s.suffix) for s in spans]
+    results = anchoring.reanchor(old.text, new.text, anchors)
+    return ReanchorReport(old, new, list(zip(spans, results, strict=True)))
+
+
+def revision_reanchor_apply(*, old: TextRevision, new: TextRevision) -> ReanchorReport:
+    """Moves the spans of ``old`` onto ``new``; orphans stay on ``old``, marked, never deleted.
+
+    Idempotent: only spans still on ``old`` are looked at, and orphans already marked are not
+    written again.
+    """
+    report = revision_reanchor_preview(old=old, new=new)
+    with transaction.atomic():
+        for span, result in report.items:
+            before = span.anchor_dict()
+            if result.state == anchoring.ORPHANED:
+                if span.anchor_state == anchoring.ORPHANED:
+                    continue
+                span.anchor_state = Anchored.State.ORPHANED
+                span.anchor_score = result.score
+            else:
+                quote = anchoring.quote_at(new.text, result.start, result.end)
+                span.revision = new
+                span.start, span.end = result.start, result.end
+                span.exact, span.prefix, span.suffix = quote.exact, quote.prefix, quote.suffix
+                span.anchor_state = result.state
+                span.anchor_score = result.score
+            # Not a person's edit: updated_at still moves, so sync consumers see it.
+            span.save(
+                update_fields=[
+                    "revision",
+                    "start",
+                    "end",
+                    "exact",
+                    "prefix",
+                    "suffix",
+                    "anchor_state",
+                    "anchor_score",
+                    "updated_at",
+                ]
+            )
+            AnnotationEvent.objects.create(
+                project_id=span.project_id,
+                article_id=span.article_id,
+                actor=None,
+                model=type(span).__name__.lower(),
+                object_id=span.pk,
+                action=AnnotationEvent.Action.REANCHOR,
+                before=before,
+                after={**span.anchor_dict(), "method": result.method, "score": result.score},
+            )
+    return report
+
+
+@transaction.atomic
+def article_reanchor(*, revision: TextRevision) -> dict[str, int]:
+    """Brings every span of the revision's article from older revisions onto this one."""
+    totals: Counter[str] = Counter()
+    older = set()
+    # Two deliveries of the task at once queue here; the second then finds nothing to move.
+    Article.objects.select_for_update().filter(pk=revision.article_id).first()
+    for model in SPAN_MODELS:
+        older.update(
+            model.objects.filter(
+                article_id=revision.article_id, revision__number__lt=revision.number
+            )
+            .values_list("revision", flat=True)
+            .distinct()
+        )
+    for old in TextRevision.objects.filter(pk__in=older).order_by("number"):
+        run, _ = ReanchorRun.objects.get_or_create(
+            from_revision=old, to_revision=revision, defaults={"article_id": revision.article_id}
+        )
+        report = revision_reanchor_apply(old=old, new=revision)
+        run.counts = report.counts
+        run.status = ReanchorRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["counts", "status", "finished_at"])
+        totals.update(report.counts)
+    return dict(totals)
+
+
+def revision_activate(*, article: Article, revision: TextRevision, user: Any | None) -> None:
+    """Make ``revision`` the live text of ``article`` and re-anchor its annotations onto it.
+
+    The integration point for editorial review (articles.review): call it, inside or outside a
+    transaction, when a revision is approved. The article becomes approved with ``revision``
+    current; after commit, the Celery task ``annotations.tasks.reanchor_revision`` moves every
+    annotation onto it (idempotent, so a redelivered task is harmless). Show editors
+    ``revision_reanchor_preview(old=article.current_revision, new=revision)`` first: the page
+    ``annotations-reanchor`` does exactly that and then calls this.
+    """
+    from annotations.tasks import reanchor_revision
+
+    if revision.article_id != article.pk:
+        raise AnnotationError("That revision belongs to another article.")
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        old_id = locked.current_revision_id
+        locked.current_revision = revision
+        locked.review_status = Article.Review.APPROVED
+        locked.save(update_fields=["current_revision", "review_status", "updated_at"])
+        article.current_revision = revision
+        article.review_status = Article.Review.APPROVED
+        if old_id and old_id != revision.pk:
+            ReanchorRun.objects.get_or_create(
+                from_revision_id=old_id,
+                to_revision=revision,
+                defaults={"article": article, "requested_by": user},
+            )
+            transaction.on_commit(lambda: reanchor_revision.delay(revision.pk))
+
+
+def spans_needing_attention(*, project: Project, article: Article, annotator: Any | None) -> list:
+    """Fuzzy and orphaned spans, and spans still waiting on an older revision."""
+    current = article.current_revision_id
+    found: list[Anchored] = []
+    for model in SPAN_MODELS:
+        rows = model.objects.filter(project=project, article=article).filter(
+            Q(anchor_state__in=[Anchored.State.FUZZY, Anchored.State.ORPHANED])
+            | ~Q(revision_id=current)
+        )
+        if annotator is not None:
+            rows = rows.filter(annotator=annotator)
+        found.extend(rows.select_related("annotator"))
+    return sorted(found, key=lambda s: (s.start, s.pk))
