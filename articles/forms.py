@@ -3,6 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from articles.cleaning import LABELS
+from articles.models import Article, Source
+from articles.review import QUEUE_STATUSES, QueueFilters, QueueSort
+
 
 class ArticleSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=500)
@@ -27,3 +31,105 @@ class UploadForm(forms.Form):
         help_text="Text files, or .zip / .tar.gz archives of them.",
     )
     source = forms.CharField(max_length=200, initial="upload")
+
+
+# ---------------------------------------------------------------- review
+
+REVIEW_LABELS = [(label, label.replace("_", " ")) for label in LABELS]
+
+
+class ReviewQueueForm(forms.Form):
+    status = forms.ChoiceField(choices=QUEUE_STATUSES, required=False)
+    source = forms.ModelChoiceField(queryset=Source.objects.all(), required=False)
+    batch = forms.IntegerField(required=False, min_value=1)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    min_confidence = forms.FloatField(required=False, min_value=0, max_value=1)
+    max_confidence = forms.FloatField(required=False, min_value=0, max_value=1)
+    q = forms.CharField(required=False, max_length=500)
+    sort = forms.ChoiceField(choices=QueueSort.CHOICES, required=False)
+    # "<id>" or "<confidence>_<cleaning id>": validated again by the queue.
+    after = forms.RegexField(regex=r"^[0-9.e+-]{1,40}(_[0-9]{1,19})?$", required=False)
+
+    def filters(self) -> QueueFilters:
+        data = self.cleaned_data
+        return QueueFilters(
+            status=data["status"] or QUEUE_STATUSES[0][0],
+            source=data["source"].pk if data["source"] else None,
+            batch=data["batch"],
+            since=data["since"],
+            until=data["until"],
+            min_confidence=data["min_confidence"],
+            max_confidence=data["max_confidence"],
+            query=data["q"].strip(),
+            sort=data["sort"] or QueueSort.NEWEST,
+        )
+
+
+class ArticleVersionsField(forms.Field):
+    """Selected articles as "<id>:<edit version>" values, cleaned to {id: version}.
+
+    The version rides along so a bulk action cannot overwrite a change made after the queue
+    page was loaded.
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> dict[int, int]:
+        items = value if isinstance(value, list | tuple) else []
+        versions = {}
+        for item in items:
+            article_id, _, version = str(item).partition(":")
+            if not (article_id.isdigit() and version.isdigit()):
+                raise forms.ValidationError("Bad selection.")
+            versions[int(article_id)] = int(version)
+        return versions
+
+
+class BulkReviewForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reclean", "Clean again")])
+    articles = ArticleVersionsField(error_messages={"required": "Select at least one article."})
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class LinesForm(VersionedForm):
+    """Line numbers count from 1. ``line`` is a clicked line; ``first``/``last`` a range."""
+
+    line = forms.IntegerField(required=False, min_value=1)
+    first = forms.IntegerField(required=False, min_value=1)
+    last = forms.IntegerField(required=False, min_value=1)
+    label = forms.ChoiceField(
+        choices=[("toggle", "toggle body / boilerplate"), *REVIEW_LABELS], required=False
+    )
+
+    MAX_RANGE = 5000
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        first = data.get("line") or data.get("first")
+        if not first:
+            raise forms.ValidationError("Say which line.")
+        last = data.get("last") or first
+        first, last = min(first, last), max(first, last)
+        if last - first >= self.MAX_RANGE:
+            raise forms.ValidationError("That range is too long.")
+        data["indexes"] = list(range(first - 1, last))
+        data["label"] = data.get("label") or "toggle"
+        return data
+
+
+class CutForm(VersionedForm):
+    line = forms.IntegerField(min_value=1)
+    fragment = forms.CharField(max_length=10000, strip=False)
+
+
+class TitleForm(VersionedForm):
+    title = forms.CharField(max_length=1000)
+
+
+class RejectForm(VersionedForm):
+    reason = forms.ChoiceField(choices=Article.RejectReason.choices)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from articles import api, views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("batches/", views.batch_list, name="articles-batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="articles-batch"),
     path("api/ingest/", api.ingest, name="api-ingest"),
+    path("review/", include("articles.review_urls")),
 ]

@@ -1,0 +1,702 @@
+"""Editor review: corrections on top of a cleaning, approval into text revisions, the queue.
+
+An editor's corrections live in a ``ReviewDraft`` (per-line labels and cuts, a title) applied
+on top of the article's current ``Cleaning``, which stays as the cleaner wrote it. Every
+action bumps ``Article.edit_version`` and is audited as a ``ReviewEvent``; a change based on an
+older version raises ``EditConflict`` instead of overwriting someone else's work.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import SearchQuery
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from articles import learning, pipeline
+from articles.cleaning import LABELS
+from articles.models import (
+    SEARCH_CONFIG,
+    Article,
+    Cleaning,
+    ReviewDraft,
+    ReviewEvent,
+    TextRevision,
+)
+from articles.revisions import compose, revision_create
+
+BODY = "body"
+TITLE = "title"
+# Undo walks back these, newest first; decisions (approve, reject) are not undone.
+DRAFT_ACTIONS = (ReviewEvent.Action.LABEL, ReviewEvent.Action.CUT, ReviewEvent.Action.TITLE)
+
+
+class ReviewError(Exception):
+    """The action cannot be done on this article as it is (the message says why)."""
+
+
+class EditConflict(ReviewError):
+    """The change was based on an older version of the article than the stored one."""
+
+
+# ---------------------------------------------------------------- the corrected cleaning
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    index: int
+    start: int
+    end: int
+    text: str
+    label: str
+    cleaner_label: str
+    # Absolute [start, end] spans cut out of the line, sorted and disjoint.
+    cuts: tuple[tuple[int, int], ...]
+    edited: bool
+
+    @property
+    def is_body(self) -> bool:
+        return self.label == BODY
+
+    @property
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The line's text as (text, is cut) pieces, for display."""
+        out, position = [], self.start
+        for cut_start, cut_end in self.cuts:
+            if cut_start > position:
+                out.append((self.text[position - self.start : cut_start - self.start], False))
+            out.append((self.text[cut_start - self.start : cut_end - self.start], True))
+            position = cut_end
+        if position < self.end:
+            out.append((self.text[position - self.start :], False))
+        return out
+
+    @property
+    def kept(self) -> list[str]:
+        """What of a body line goes into the article: the pieces between cuts."""
+        return [text.strip() for text, cut in self.pieces if not cut and text.strip()]
+
+
+@dataclass
+class Review:
+    """An article's cleaning with the editor's corrections applied."""
+
+    article: Article
+    cleaning: Cleaning | None
+    draft: ReviewDraft | None
+    lines: list[ReviewLine] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def blocks(self) -> list[str]:
+        return [piece for line in self.lines if line.is_body for piece in line.kept]
+
+    @property
+    def is_edited(self) -> bool:
+        draft = self.draft
+        return bool(draft and (draft.labels or draft.cuts or draft.title is not None))
+
+    def composed_text(self) -> str:
+        return compose(self.title, self.blocks)[0]
+
+
+def review_load(article: Article) -> Review:
+    """The corrected cleaning of ``article`` (its current cleaning and still-valid draft)."""
+    cleaning = article.current_cleaning
+    if cleaning is None:
+        return Review(article=article, cleaning=None, draft=None)
+    draft = ReviewDraft.objects.filter(article=article, cleaning=cleaning).first()
+    return _build(article, cleaning, draft)
+
+
+def _build(article: Article, cleaning: Cleaning, draft: ReviewDraft | None) -> Review:
+    labels = draft.labels if draft else {}
+    cut_overrides = draft.cuts if draft else {}
+    text = article.text
+    lines = []
+    for index, (start, end, cleaner_label, cleaner_cuts) in enumerate(cleaning.lines):
+        key = str(index)
+        cuts = cut_overrides.get(key, cleaner_cuts)
+        lines.append(
+            ReviewLine(
+                index=index,
+                start=start,
+                end=end,
+                text=text[start:end],
+                label=labels.get(key, cleaner_label),
+                cleaner_label=cleaner_label,
+                cuts=tuple((s, e) for s, e in cuts),
+                edited=key in labels or key in cut_overrides,
+            )
+        )
+    return Review(
+        article=article,
+        cleaning=cleaning,
+        draft=draft,
+        lines=lines,
+        title=_title(cleaning, draft, lines),
+    )
+
+
+def _title(cleaning: Cleaning, draft: ReviewDraft | None, lines: list[ReviewLine]) -> str:
+    if draft is not None and draft.title is not None:
+        return draft.title
+    title_lines = [line for line in lines if line.label == TITLE]
+    # The cleaner's title stands while its line is still labelled title.
+    if cleaning.title_span and any(
+        line.start <= cleaning.title_span[0] < line.end for line in title_lines
+    ):
+        return cleaning.title
+    return " ".join(title_lines[0].kept) if title_lines else ""
+
+
+# ---------------------------------------------------------------- editing
+
+
+def _lock(article: Article, expected_version: int) -> Article:
+    """Lock the article row and check the change is based on its current version."""
+    locked = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("current_cleaning", "source")
+        .defer("raw_bytes")
+        .get(pk=article.pk)
+    )
+    if locked.edit_version != expected_version:
+        raise EditConflict(
+            "Someone else changed this article while you were looking at it "
+            f"(you had version {expected_version}, it is now at version "
+            f"{locked.edit_version}). Your change was not saved: reload to see theirs."
+        )
+    return locked
+
+
+def _bump(article: Article, *fields: str) -> None:
+    article.edit_version += 1
+    article.save(update_fields=["edit_version", "updated_at", *fields])
+
+
+def _draft_for(article: Article) -> ReviewDraft:
+    cleaning = article.current_cleaning
+    if cleaning is None or article.state != Article.State.CLEANED:
+        raise ReviewError("This article has no finished cleaning to correct yet.")
+    draft, _ = ReviewDraft.objects.select_for_update().get_or_create(
+        article=article, defaults={"cleaning": cleaning}
+    )
+    if draft.cleaning_id != cleaning.pk:
+        # Corrections of an earlier cleaning do not apply to a new one.
+        draft.cleaning, draft.labels, draft.cuts, draft.title = cleaning, {}, {}, None
+    return draft
+
+
+def _apply(draft: ReviewDraft, patch: dict[str, Any]) -> None:
+    """Apply a draft patch: {"labels": {i: label|None}, "cuts": {i: spans|None}, "title"?}."""
+    for name in ("labels", "cuts"):
+        values = getattr(draft, name)
+        for key, value in patch.get(name, {}).items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = value
+    if "title" in patch:
+        draft.title = patch["title"]
+
+
+def _edit(
+    *,
+    article: Article,
+    user: AbstractBaseUser,
+    expected_version: int,
+    action: str,
+    make_patch: Any,
+) -> Review:
+    """Run one draft edit: lock, build the patch from the current review, apply, audit."""
+    with transaction.atomic():
+        locked = _lock(article, expected_version)
+        draft = _draft_for(locked)
+        review = _build(locked, locked.current_cleaning, draft)
+        after = make_patch(review)
+        before = {
+            name: {key: getattr(draft, name).get(key) for key in after[name]}
+            for name in ("labels", "cuts")
+            if name in after
+        }
+        if "title" in after:
+            before["title"] = draft.title
+        _apply(draft, after)
+        draft.save()
+        _bump(locked)
+        ReviewEvent.objects.create(
+            article=locked,
+            user=user,
+            action=action,
+            before=before,
+            after=after,
+            cleaning=locked.current_cleaning,
+        )
+        new_review = _build(locked, locked.current_cleaning, draft)
+        _record_label_changes(locked, review, new_review)
+    return new_review
+
+
+def _record_label_changes(article: Article, old: Review, new: Review) -> None:
+    # Every label an editor changes teaches the cleaner about this source.
+    for before, after in zip(old.lines, new.lines, strict=True):
+        if before.label != after.label:
+            learning.record_correction(article=article, line=after.text, label=after.label)
+
+
+def _label_patch(review: Review, indexes: Iterable[int], label: str) -> dict[str, Any]:
+    labels = {}
+    for index in indexes:
+        line = review.lines[index]
+        labels[str(index)] = None if label == line.cleaner_label else label
+    return {"labels": labels}
+
+
+def _check_indexes(review: Review, indexes: Sequence[int]) -> list[int]:
+    if not indexes:
+        raise ReviewError("Choose at least one line.")
+    if any(not 0 <= index < len(review.lines) for index in indexes):
+        raise ReviewError(f"There are lines 1 to {len(review.lines)} only.")
+    return sorted(set(indexes))
+
+
+def lines_toggle(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, indexes: Sequence[int]
+) -> Review:
+    """Toggle lines between body and boilerplate; the first line decides the direction."""
+
+    def patch(review: Review) -> dict[str, Any]:
+        chosen = _check_indexes(review, indexes)
+        if review.lines[chosen[0]].is_body:
+            labels: dict[str, str | None] = {}
+            for index in chosen:
+                line = review.lines[index]
+                # Back to what the cleaner called it, unless the cleaner called it body.
+                boiler = line.cleaner_label if line.cleaner_label != BODY else "other"
+                labels[str(index)] = None if boiler == line.cleaner_label else boiler
+            return {"labels": labels}
+        return _label_patch(review, chosen, BODY)
+
+    return _edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        action=ReviewEvent.Action.LABEL,
+        make_patch=patch,
+    )
+
+
+def lines_relabel(
+    *,
+    article: Article,
+    user: AbstractBaseUser,
+    expected_version: int,
+    indexes: Sequence[int],
+    label: str,
+) -> Review:
+    if label not in LABELS:
+        raise ReviewError(f"Unknown label {label!r}.")
+    return _edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        action=ReviewEvent.Action.LABEL,
+        make_patch=lambda review: _label_patch(review, _check_indexes(review, indexes), label),
+    )
+
+
+def line_cut(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, index: int, fragment: str
+) -> Review:
+    """Cut the first occurrence of ``fragment`` (not already cut) out of line ``index``."""
+
+    def patch(review: Review) -> dict[str, Any]:
+        line = review.lines[_check_indexes(review, [index])[0]]
+        wanted = fragment.strip()
+        if not wanted:
+            raise ReviewError("Say which text to cut.")
+        position = line.text.find(wanted)
+        while position != -1 and any(s <= line.start + position < e for s, e in line.cuts):
+            position = line.text.find(wanted, position + 1)
+        if position == -1:
+            raise ReviewError(f"Line {index + 1} does not contain that text (outside cuts).")
+        start = line.start + position
+        cuts = _merge([*line.cuts, (start, start + len(wanted))])
+        return {"cuts": {str(index): [list(span) for span in cuts]}}
+
+    return _edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        action=ReviewEvent.Action.CUT,
+        make_patch=patch,
+    )
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def title_edit(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, title: str
+) -> Review:
+    def patch(review: Review) -> dict[str, Any]:
+        wanted = " ".join(title.split())
+        if not wanted:
+            raise ReviewError("The title cannot be empty.")
+        cleaner_title = _title(review.cleaning, None, review.lines)  # type: ignore[arg-type]
+        return {"title": None if wanted == cleaner_title else wanted}
+
+    return _edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        action=ReviewEvent.Action.TITLE,
+        make_patch=patch,
+    )
+
+
+def review_undo(*, article: Article, user: AbstractBaseUser, expected_version: int) -> Review:
+    """Revert the latest not yet undone correction of the current cleaning."""
+    with transaction.atomic():
+        locked = _lock(article, expected_version)
+        draft = _draft_for(locked)
+        last = (
+            ReviewEvent.objects.select_for_update()
+            .filter(
+                article=locked,
+                cleaning=locked.current_cleaning,
+                action__in=DRAFT_ACTIONS,
+                undone=False,
+            )
+            .order_by("-id")
+            .first()
+        )
+        if last is None:
+            raise ReviewError("There is no change to undo.")
+        old = _build(locked, locked.current_cleaning, draft)
+        _apply(draft, last.before)
+        draft.save()
+        last.undone = True
+        last.save(update_fields=["undone"])
+        _bump(locked)
+        ReviewEvent.objects.create(
+            article=locked,
+            user=user,
+            action=ReviewEvent.Action.UNDO,
+            before={**last.after, "event": last.pk},
+            after=last.before,
+            cleaning=locked.current_cleaning,
+        )
+        new = _build(locked, locked.current_cleaning, draft)
+        _record_label_changes(locked, old, new)
+    return new
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def article_approve(
+    *, article: Article, user: AbstractBaseUser, expected_version: int
+) -> TextRevision:
+    """Approve the corrected cleaning as a new immutable, NFC-normalised text revision.
+
+    The first approval makes the revision current at once. Later ones (an approved article
+    edited again) go through ``revision_propose``: when annotations point into the current
+    revision, the new one waits until the annotations app has re-anchored them and calls
+    ``revision_activate``; that re-anchoring is added on top of this function by the
+    annotations app, and needs nothing more than the two revisions' texts and blocks.
+    An approval that changes no text re-approves the current revision instead of copying it.
+    """
+    with transaction.atomic():
+        locked = _lock(article, expected_version)
+        draft = _draft_for(locked)
+        review = _build(locked, locked.current_cleaning, draft)
+        if not review.title.strip():
+            raise ReviewError("Give the article a title before approving it.")
+        if not review.blocks:
+            raise ReviewError("No line is marked as body: there is no article to approve.")
+        before = _decision_state(locked)
+        current = locked.current_revision
+        text = review.composed_text()
+        if current is not None and current.text == text:
+            revision, live = current, True
+        else:
+            revision = revision_create(
+                article=locked,
+                title=review.title,
+                blocks=review.blocks,
+                created_by=user,
+                cleaning=locked.current_cleaning,
+            )
+            live = revision_propose(article=locked, revision=revision, user=user)
+        locked.review_status = Article.Review.APPROVED
+        locked.reject_reason, locked.reject_note = "", ""
+        if live:
+            locked.title = revision.title
+        _bump(locked, "review_status", "reject_reason", "reject_note", "title")
+        ReviewEvent.objects.create(
+            article=locked,
+            user=user,
+            action=ReviewEvent.Action.APPROVE,
+            before=before,
+            after={**_decision_state(locked), "revision": revision.number, "live": live},
+        )
+    return revision
+
+
+def revision_propose(*, article: Article, revision: TextRevision, user: AbstractBaseUser) -> bool:
+    """Make ``revision`` current unless other apps' rows point into the current revision.
+
+    Returns whether it went live. The gate is generic (any model outside this app with a
+    relation to TextRevision, i.e. annotations), so the annotations app can re-anchor and then
+    call ``revision_activate`` without this app knowing its models.
+    """
+    current = article.current_revision
+    if current is None or not _revision_in_use(current):
+        revision_activate(article=article, revision=revision)
+        return True
+    return False
+
+
+def revision_activate(*, article: Article, revision: TextRevision) -> None:
+    if revision.article_id != article.pk:
+        raise ReviewError("That revision belongs to another article.")
+    article.current_revision = revision
+    article.title = revision.title
+    article.save(update_fields=["current_revision", "title", "updated_at"])
+
+
+def _revision_in_use(revision: TextRevision) -> bool:
+    for relation in TextRevision._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label == Article._meta.app_label:
+            continue
+        if model._default_manager.filter(**{relation.field.name: revision}).exists():
+            return True
+    return False
+
+
+def pending_revision(article: Article) -> TextRevision | None:
+    """A revision newer than the current one that waits for re-anchoring, if any."""
+    current = article.current_revision
+    if current is None:
+        return None
+    return article.revisions.filter(number__gt=current.number).order_by("-number").first()
+
+
+def article_reject(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, reason: str, note: str = ""
+) -> None:
+    if reason not in Article.RejectReason.values:
+        raise ReviewError(f"Unknown reason {reason!r}.")
+    if reason == Article.RejectReason.OTHER and not note.strip():
+        raise ReviewError("Say why when the reason is “other”.")
+    with transaction.atomic():
+        locked = _lock(article, expected_version)
+        before = _decision_state(locked)
+        locked.review_status = Article.Review.REJECTED
+        locked.reject_reason, locked.reject_note = reason, note.strip()
+        _bump(locked, "review_status", "reject_reason", "reject_note")
+        ReviewEvent.objects.create(
+            article=locked,
+            user=user,
+            action=ReviewEvent.Action.REJECT,
+            before=before,
+            after=_decision_state(locked),
+        )
+
+
+def article_reclean(*, article: Article, user: AbstractBaseUser, expected_version: int) -> None:
+    """Queue a new cleaning; the draft of the old one stays in the history, not in the text."""
+    from articles.tasks import queue_cleaning
+
+    with transaction.atomic():
+        locked = _lock(article, expected_version)
+        if locked.state == Article.State.CLEANING:
+            raise ReviewError("The article is being cleaned right now.")
+        queued = pipeline.requeue(Article.objects.filter(pk=locked.pk))
+        locked.refresh_from_db(fields=["state", "updated_at"])
+        _bump(locked)
+        ReviewEvent.objects.create(
+            article=locked,
+            user=user,
+            action=ReviewEvent.Action.RECLEAN,
+            before={"cleaning": locked.current_cleaning_id},
+            after={"state": locked.state},
+        )
+        transaction.on_commit(lambda: queue_cleaning(queued))
+
+
+def _decision_state(article: Article) -> dict[str, Any]:
+    return {
+        "status": article.review_status,
+        "reason": article.reject_reason,
+        "note": article.reject_note,
+    }
+
+
+# ---------------------------------------------------------------- the queue
+
+
+class QueueSort:
+    NEWEST = "new"
+    OLDEST = "old"
+    LEAST_CONFIDENT = "conf"
+    MOST_CONFIDENT = "-conf"
+    CHOICES = (
+        (NEWEST, "newest first"),
+        (OLDEST, "oldest first"),
+        (LEAST_CONFIDENT, "least confident first"),
+        (MOST_CONFIDENT, "most confident first"),
+    )
+
+
+FAILED = "failed"
+QUEUE_STATUSES = (
+    (Article.Review.NEEDS_REVIEW, "needs review"),
+    (Article.Review.APPROVED, "approved"),
+    (Article.Review.REJECTED, "rejected"),
+    (FAILED, "failed to clean"),
+)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = Article.Review.NEEDS_REVIEW
+    source: int | None = None
+    batch: int | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    query: str = ""
+    sort: str = QueueSort.NEWEST
+
+
+def queue_page(
+    filters: QueueFilters, *, after: str = "", size: int = 50
+) -> tuple[list[Article], str]:
+    """One page of the review queue and the cursor of the next page ("" on the last one).
+
+    Keyset pagination on (sort key, id), so page 10,000 costs what page 1 does.
+    """
+    articles = _queue_queryset(filters)
+    confidence_sort = filters.sort in (QueueSort.LEAST_CONFIDENT, QueueSort.MOST_CONFIDENT)
+    if confidence_sort:
+        # (confidence, cleaning id) follows cleaning_confidence_idx; one current cleaning
+        # per article keeps the key unique.
+        descending = filters.sort == QueueSort.MOST_CONFIDENT
+        articles = articles.filter(current_cleaning__isnull=False)
+        if after:
+            confidence, cleaning_id = _split_cursor(after)
+            op = "lt" if descending else "gt"
+            articles = articles.filter(
+                Q(**{f"current_cleaning__confidence__{op}": confidence})
+                | Q(
+                    current_cleaning__confidence=confidence,
+                    **{f"current_cleaning_id__{op}": cleaning_id},
+                )
+            )
+        prefix = "-" if descending else ""
+        ordering = [f"{prefix}current_cleaning__confidence", f"{prefix}current_cleaning_id"]
+    else:
+        descending = filters.sort != QueueSort.OLDEST
+        if after:
+            articles = articles.filter(**{"pk__lt" if descending else "pk__gt": int(after)})
+        ordering = ["-pk" if descending else "pk"]
+    rows = list(articles.order_by(*ordering)[: size + 1])
+    if len(rows) <= size:
+        return rows, ""
+    last = rows[size - 1]
+    if confidence_sort:
+        cursor = f"{last.current_cleaning.confidence!r}_{last.current_cleaning_id}"
+    else:
+        cursor = str(last.pk)
+    return rows[:size], cursor
+
+
+def _split_cursor(after: str) -> tuple[float, int]:
+    try:
+        confidence, cleaning_id = after.rsplit("_", 1)
+        return float(confidence), int(cleaning_id)
+    except ValueError as error:
+        raise ReviewError("That page link is broken.") from error
+
+
+def _queue_queryset(filters: QueueFilters) -> QuerySet[Article]:
+    articles = Article.objects.select_related("source", "current_cleaning").only(
+        "pk",
+        "title",
+        "original_name",
+        "created_at",
+        "state",
+        "review_status",
+        "reject_reason",
+        "edit_version",
+        "source__name",
+        "current_cleaning__confidence",
+        "batch_id",
+    )
+    if filters.status == FAILED:
+        articles = articles.filter(state=Article.State.FAILED)
+    else:
+        articles = articles.filter(review_status=filters.status)
+    if filters.source:
+        articles = articles.filter(source_id=filters.source)
+    if filters.batch:
+        articles = articles.filter(batch_id=filters.batch)
+    if filters.since:
+        articles = articles.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        articles = articles.filter(created_at__date__lte=filters.until)
+    if filters.min_confidence is not None:
+        articles = articles.filter(current_cleaning__confidence__gte=filters.min_confidence)
+    if filters.max_confidence is not None:
+        articles = articles.filter(current_cleaning__confidence__lte=filters.max_confidence)
+    if filters.query:
+        articles = articles.filter(
+            search_vector=SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    return articles
+
+
+def bulk_approve(
+    *, user: AbstractBaseUser, versions: dict[int, int]
+) -> tuple[list[int], dict[int, str]]:
+    """Approve each article at its expected version: (approved ids, {id: why not})."""
+    done, failed = [], {}
+    for article in Article.objects.filter(pk__in=versions).order_by("pk"):
+        try:
+            article_approve(article=article, user=user, expected_version=versions[article.pk])
+        except ReviewError as error:
+            failed[article.pk] = str(error)
+        else:
+            done.append(article.pk)
+    return done, failed
+
+
+def bulk_reclean(
+    *, user: AbstractBaseUser, versions: dict[int, int]
+) -> tuple[list[int], dict[int, str]]:
+    done, failed = [], {}
+    for article in Article.objects.filter(pk__in=versions).order_by("pk"):
+        try:
+            article_reclean(article=article, user=user, expected_version=versions[article.pk])
+        except ReviewError as error:
+            failed[article.pk] = str(error)
+        else:
+            done.append(article.pk)
+    return done, failed

@@ -1,0 +1,340 @@
+"""Editor review pages: the queue, and one article's lines beside its resulting text.
+
+Every action is a plain form POST (redirect after success). With htmx the same POST answers
+with out-of-band fragments of the review page: the changed lines, the head and the side panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from articles import review, roles
+from articles.forms import (
+    REVIEW_LABELS,
+    BulkReviewForm,
+    CutForm,
+    LinesForm,
+    RejectForm,
+    ReviewQueueForm,
+    TitleForm,
+    VersionedForm,
+)
+from articles.models import Article, ReviewEvent, TextRevision
+
+TEMPLATE = "articles/review_detail.html"
+HISTORY_SIZE = 50
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous users go to the login page; signed-in non-editors get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not roles.is_editor(request.user):
+            raise PermissionDenied("Only editors review articles.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_article(article_id: int) -> Article:
+    return get_object_or_404(
+        Article.objects.select_related("source", "batch", "current_cleaning", "current_revision"),
+        pk=article_id,
+    )
+
+
+# ---------------------------------------------------------------- queue
+
+
+@require_GET
+@editor_required
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
+    form = ReviewQueueForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid filters.")
+    filters = form.filters()
+    try:
+        articles, next_after = review.queue_page(
+            filters, after=form.cleaned_data["after"], size=settings.NEWSREADER_PAGE_SIZE
+        )
+    except review.ReviewError as error:
+        return HttpResponseBadRequest(str(error))
+    params = {k: v for k, v in request.GET.items() if k != "after" and v}
+    template = "articles/review_queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "articles": articles,
+            "status": filters.status,
+            "statuses": review.QUEUE_STATUSES,
+            "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
+            "first_url": f"?{urlencode(params)}" if form.cleaned_data["after"] else "",
+            "this_url": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+@editor_required
+def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
+    form = BulkReviewForm(request.POST)
+    back = _safe_back(request)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    action = (
+        review.bulk_approve if form.cleaned_data["action"] == "approve" else review.bulk_reclean
+    )
+    done, failed = action(user=request.user, versions=form.cleaned_data["articles"])
+    verb = "Approved" if form.cleaned_data["action"] == "approve" else "Queued for cleaning"
+    if done:
+        messages.success(request, f"{verb}: {len(done)} article{'s' if len(done) != 1 else ''}.")
+    for article_id, reason in sorted(failed.items()):
+        messages.error(request, f"Article {article_id}: {reason}")
+    return redirect(back)
+
+
+def _safe_back(request: HttpRequest) -> str:
+    back = request.POST.get("back", "")
+    queue = reverse("articles-review-queue")
+    # Only back to the queue itself, with its filters: never an open redirect.
+    return back if back.startswith(queue + "?") or back == queue else queue
+
+
+# ---------------------------------------------------------------- one article
+
+
+def _context(article: Article, current: review.Review, **extra: Any) -> dict[str, Any]:
+    history = list(
+        ReviewEvent.objects.filter(article=article).select_related("user")[:HISTORY_SIZE]
+    )
+    revision = article.current_revision
+    return {
+        "article": article,
+        "review": current,
+        "history": history,
+        "labels": REVIEW_LABELS,
+        "reject_form": RejectForm(initial={"version": article.edit_version}),
+        "reject_reasons": Article.RejectReason.choices,
+        "revision": revision,
+        "pending": review.pending_revision(article),
+        "unpublished": bool(
+            revision and current.cleaning and current.composed_text() != revision.text
+        ),
+        "can_undo": ReviewEvent.objects.filter(
+            article=article,
+            cleaning=article.current_cleaning_id,
+            action__in=review.DRAFT_ACTIONS,
+            undone=False,
+        ).exists()
+        if current.cleaning
+        else False,
+        **extra,
+    }
+
+
+@require_GET
+@editor_required
+def review_detail(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    article = _get_article(article_id)
+    return render(request, TEMPLATE, _context(article, review.review_load(article)))
+
+
+def _act(
+    request: HtmxHttpRequest,
+    article_id: int,
+    form_class: type[Form],
+    action: Callable[[Article, dict[str, Any]], Any],
+    changed: Callable[[review.Review, dict[str, Any]], Sequence[int] | None] | None = None,
+    success: str | Callable[[Any], str] = "",
+) -> HttpResponse:
+    """Validate, run one review action, and answer: fragments for htmx, else a redirect."""
+    article = _get_article(article_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        return _failure(request, article, errors, status=400)
+    try:
+        result = action(article, form.cleaned_data)
+    except review.EditConflict as error:
+        return _failure(request, article, str(error), status=409)
+    except review.ReviewError as error:
+        return _failure(request, article, str(error), status=400)
+    notice = success(result) if callable(success) else success
+    if not request.htmx:
+        if notice:
+            messages.success(request, notice)
+        return redirect("articles-review", article_id=article.pk)
+    article = _get_article(article_id)
+    current = result if isinstance(result, review.Review) else review.review_load(article)
+    indexes = changed(current, form.cleaned_data) if changed else ()
+    lines = None if indexes is None else [current.lines[i] for i in indexes]
+    return render(
+        request,
+        TEMPLATE + "#update",
+        _context(article, current, changed_lines=lines, oob=True, notice=notice),
+    )
+
+
+def _failure(
+    request: HtmxHttpRequest, article: Article, error: str, *, status: int
+) -> HttpResponse:
+    current = review.review_load(article)
+    if request.htmx:
+        # Fresh head and side panel too: after a conflict they show the other editor's state.
+        template = TEMPLATE + "#update"
+        context = _context(article, current, changed_lines=None, oob=True, error=error)
+    else:
+        template, context = TEMPLATE, _context(article, current, error=error)
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@editor_required
+def review_lines(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> review.Review:
+        common = {
+            "article": article,
+            "user": request.user,
+            "expected_version": data["version"],
+            "indexes": data["indexes"],
+        }
+        if data["label"] == "toggle":
+            return review.lines_toggle(**common)
+        return review.lines_relabel(**common, label=data["label"])
+
+    return _act(request, article_id, LinesForm, act, changed=_changed_lines)
+
+
+def _changed_lines(current: review.Review, data: dict[str, Any]) -> list[int]:
+    return [i for i in data["indexes"] if i < len(current.lines)]
+
+
+@require_POST
+@editor_required
+def review_cut(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> review.Review:
+        return review.line_cut(
+            article=article,
+            user=request.user,
+            expected_version=data["version"],
+            index=data["line"] - 1,
+            fragment=data["fragment"],
+        )
+
+    return _act(request, article_id, CutForm, act, changed=lambda _, data: [data["line"] - 1])
+
+
+@require_POST
+@editor_required
+def review_title(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> review.Review:
+        return review.title_edit(
+            article=article,
+            user=request.user,
+            expected_version=data["version"],
+            title=data["title"],
+        )
+
+    return _act(request, article_id, TitleForm, act)
+
+
+@require_POST
+@editor_required
+def review_undo(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> review.Review:
+        return review.review_undo(
+            article=article, user=request.user, expected_version=data["version"]
+        )
+
+    # Undo may touch any line: all of them are sent again.
+    return _act(request, article_id, VersionedForm, act, changed=lambda _, __: None)
+
+
+@require_POST
+@editor_required
+def review_approve(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> TextRevision:
+        return review.article_approve(
+            article=article, user=request.user, expected_version=data["version"]
+        )
+
+    def success(revision: TextRevision) -> str:
+        if revision.article.current_revision_id == revision.pk:
+            return f"Approved: revision {revision.number} is what annotators see."
+        return (
+            f"Approved: revision {revision.number} is saved, and waits for the annotations to "
+            "be moved onto it before it replaces the current one."
+        )
+
+    return _act(request, article_id, VersionedForm, act, success=success)
+
+
+@require_POST
+@editor_required
+def review_reject(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> None:
+        review.article_reject(
+            article=article,
+            user=request.user,
+            expected_version=data["version"],
+            reason=data["reason"],
+            note=data["note"],
+        )
+
+    return _act(request, article_id, RejectForm, act, success="Rejected.")
+
+
+@require_POST
+@editor_required
+def review_reclean(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    def act(article: Article, data: dict[str, Any]) -> None:
+        review.article_reclean(article=article, user=request.user, expected_version=data["version"])
+
+    response = _act(request, article_id, VersionedForm, act, success="Queued for a new cleaning.")
+    if request.htmx and response.status_code == 200:
+        # The lines will change under the editor: show the page afresh.
+        return HttpResponseClientRedirect(reverse("articles-review", args=[article_id]))
+    return response
+
+
+@require_GET
+@editor_required
+def review_next(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    """The next article needing review in queue order (newest first), wrapping around."""
+    waiting = Article.objects.filter(review_status=Article.Review.NEEDS_REVIEW).exclude(
+        pk=article_id
+    )
+    following = (
+        waiting.filter(pk__lt=article_id).order_by("-pk").values_list("pk", flat=True).first()
+        or waiting.order_by("-pk").values_list("pk", flat=True).first()
+    )
+    if following is None:
+        messages.info(request, "No other article needs review.")
+        return redirect("articles-review-queue")
+    return redirect("articles-review", article_id=following)

@@ -1,0 +1,121 @@
+// Keyboard and mouse for the review page. Every action here is also a plain form without JS;
+// this only fills those forms in and submits them (htmx turns the submit into a partial update).
+(function () {
+  "use strict";
+
+  var cursor = null; // 1-based line number with the keyboard focus
+  var anchor = null; // where a shift-click range starts
+  var busy = false;
+  var queue = []; // actions pressed while a request is out, run in order afterwards
+
+  function lines() { return document.getElementById("lines"); }
+  function lineEl(number) { return document.getElementById("line-" + (number - 1)); }
+  function count() { return lines() ? lines().children.length : 0; }
+
+  function setCursor(number, scroll) {
+    var old = document.querySelector(".line.cursor");
+    if (old) old.classList.remove("cursor");
+    cursor = Math.max(1, Math.min(count(), number));
+    var el = lineEl(cursor);
+    if (!el) return;
+    el.classList.add("cursor");
+    if (scroll) el.scrollIntoView({ block: "nearest" });
+    var labelForm = document.getElementById("label-form");
+    if (labelForm && !labelForm.contains(document.activeElement)) {
+      labelForm.elements.first.value = cursor;
+      labelForm.elements.last.value = "";
+    }
+  }
+
+  function submit(form) {
+    if (busy) { queue.push(function () { submit(document.getElementById(form.id) || form); }); return; }
+    if (!form.checkValidity()) { form.reportValidity(); return; }
+    if (window.htmx) { busy = true; form.requestSubmit(); } else { form.submit(); }
+  }
+
+  // A form swapped out while queued is found again by id, so it carries the fresh version.
+  function later(fn) { if (busy) { queue.push(fn); } else { fn(); } }
+
+  function toggle(first, last) {
+    later(function () {
+      var form = document.getElementById("toggle-form");
+      form.elements.first.value = first;
+      form.elements.last.value = last || first;
+      submit(form);
+    });
+  }
+
+  function cutSelection() {
+    var selection = window.getSelection();
+    var text = selection ? selection.toString() : "";
+    if (!text.trim()) return false;
+    var node = selection.anchorNode && selection.anchorNode.parentElement;
+    var line = node && node.closest(".line");
+    if (!line) return false;
+    var form = document.getElementById("cut-form");
+    form.elements.line.value = line.dataset.line;
+    form.elements.fragment.value = text;
+    return true;
+  }
+
+  document.addEventListener("htmx:afterRequest", function () {
+    busy = false;
+    var next = queue.shift();
+    if (next) next();
+    if (cursor) setCursor(cursor, false);
+  });
+
+  // Conflicts (409) and refusals (400) carry the message and the fresh state: show them.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      queue = [];
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".line .ln, .line .text");
+    if (!button || window.getSelection().toString()) return;
+    var number = parseInt(button.closest(".line").dataset.line, 10);
+    event.preventDefault();
+    if (event.shiftKey && anchor !== null) {
+      toggle(Math.min(anchor, number), Math.max(anchor, number));
+    } else {
+      toggle(number);
+    }
+    anchor = number;
+    setCursor(number, false);
+  });
+
+  document.addEventListener("mouseup", function (event) {
+    if (event.target.closest && event.target.closest("#lines")) cutSelection();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) {
+      if (event.key === "Enter" && target.id === "reject-reason" && target.value) {
+        event.preventDefault();
+        submit(document.getElementById("reject-form"));
+      }
+      if (event.key === "Escape") target.blur();
+      return;
+    }
+    var handled = true;
+    switch (event.key) {
+      case "j": setCursor((cursor || 0) + 1, true); break;
+      case "k": setCursor((cursor || 2) - 1, true); break;
+      case " ": if (cursor) { toggle(cursor); anchor = cursor; } break;
+      case "x": if (cutSelection()) later(function () { submit(document.getElementById("cut-form")); }); break;
+      case "u": later(function () { var b = document.getElementById("undo"); if (!b.disabled) submit(b.form); }); break;
+      case "a": later(function () { submit(document.getElementById("approve").form); }); break;
+      case "r": document.getElementById("reject-reason").focus(); break;
+      case "n": window.location.href = document.getElementById("next").href; break;
+      default: handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+})();
