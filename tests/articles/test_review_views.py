@@ -1,0 +1,295 @@
+"""Review pages: who may see them, each action with and without htmx, conflicts, bad input."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article, ReviewEvent, TextRevision
+from tests.articles.test_review import LINES, reviewable
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+XSS = '<script>alert("xss")</script>'
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def article() -> Article:
+    return reviewable()
+
+
+def url(name: str, article: Article) -> str:
+    return reverse(name, args=[article.pk])
+
+
+ACTIONS = (
+    "articles-review-lines",
+    "articles-review-cut",
+    "articles-review-title",
+    "articles-review-undo",
+    "articles-review-approve",
+    "articles-review-reject",
+    "articles-review-reclean",
+)
+
+
+def test_anonymous_users_go_to_the_login_page(client: Client, article: Article) -> None:
+    for target in (reverse("articles-review-queue"), url("articles-review", article)):
+        response = client.get(target)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+    response = client.post(url("articles-review-approve", article), {"version": 0})
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_annotators_get_403_everywhere(annotator, article: Article) -> None:
+    client = client_for(annotator)
+    assert client.get(reverse("articles-review-queue")).status_code == 403
+    assert client.get(url("articles-review", article)).status_code == 403
+    assert client.get(url("articles-review-next", article)).status_code == 403
+    for name in ACTIONS:
+        assert client.post(url(name, article), {"version": 0, "line": 4}).status_code == 403
+    assert client.post(reverse("articles-review-bulk"), {}).status_code == 403
+    assert ReviewEvent.objects.count() == 0
+
+
+def test_editors_and_admins_see_the_review_page(editor, admin_user, article: Article) -> None:
+    for user in (editor, admin_user):
+        response = client_for(user).get(url("articles-review", article))
+        assert response.status_code == 200
+        assert b'id="line-7"' in response.content
+        assert b"lab-advertisement" in response.content
+        assert 'data-version="0"' in response.content.decode()
+
+
+def test_hostile_text_is_escaped(editor) -> None:
+    hostile = reviewable([(f"Title {XSS}", "title"), (f"Body with {XSS} in it, long", "body")])
+    response = client_for(editor).get(url("articles-review", hostile))
+    assert XSS.encode() not in response.content
+    assert b"&lt;script&gt;" in response.content
+
+
+def test_missing_articles_are_404(editor) -> None:
+    assert client_for(editor).get("/review/999999/").status_code == 404
+
+
+def test_toggling_without_htmx_redirects_back(editor, article: Article) -> None:
+    response = client_for(editor).post(
+        url("articles-review-lines", article), {"version": 0, "line": 4}
+    )
+    assert response.status_code == 302
+    assert response.url == url("articles-review", article)
+    assert ReviewEvent.objects.get().after == {"labels": {"3": "other"}}
+
+
+def test_toggling_with_htmx_sends_the_changed_lines_only(editor, article: Article) -> None:
+    response = client_for(editor).post(
+        url("articles-review-lines", article), {"version": 0, "first": 5, "last": 6}, **HTMX
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="line-4" class="line lab-body edited"' in html
+    assert 'id="line-5"' in html
+    assert 'id="line-3"' not in html
+    assert html.count('hx-swap-oob="true"') == 5  # message, head, side and two lines
+    assert 'data-version="1"' in html
+
+
+def test_setting_a_label_on_a_range(editor, article: Article) -> None:
+    client_for(editor).post(
+        url("articles-review-lines", article),
+        {"version": 0, "first": 1, "last": 3, "label": "navigation"},
+    )
+    assert ReviewEvent.objects.get().after == {
+        "labels": {"0": None, "1": "navigation", "2": "navigation"}
+    }
+
+
+def test_cutting_and_editing_the_title(editor, article: Article) -> None:
+    client = client_for(editor)
+    response = client.post(
+        url("articles-review-cut", article),
+        {"version": 0, "line": 6, "fragment": "READ MORE: Win a cruise!"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert '<del title="cut">READ MORE: Win a cruise!</del>' in response.content.decode()
+    response = client.post(url("articles-review-title", article), {"version": 1, "title": "Hi"})
+    assert response.status_code == 302
+    page = client.get(url("articles-review", article)).content.decode()
+    assert ">Hi</textarea>" in page
+    assert "<p>The second paragraph</p>" in page
+
+
+def test_undo(editor, article: Article) -> None:
+    client = client_for(editor)
+    client.post(url("articles-review-lines", article), {"version": 0, "line": 4})
+    response = client.post(url("articles-review-undo", article), {"version": 1}, **HTMX)
+    assert response.status_code == 200
+    # Undo may change any line: the whole list comes back.
+    assert 'id="lines"' in response.content.decode()
+    assert 'id="line-3" class="line lab-body"' in response.content.decode()
+    response = client.post(url("articles-review-undo", article), {"version": 2}, **HTMX)
+    assert response.status_code == 400
+    assert "There is no change to undo." in response.content.decode()
+
+
+def test_a_stale_version_gets_409_with_a_clear_message(editor, admin_user, article) -> None:
+    client_for(admin_user).post(url("articles-review-lines", article), {"version": 0, "line": 4})
+    client = client_for(editor)
+    for extra in ({}, HTMX):
+        response = client.post(
+            url("articles-review-lines", article), {"version": 0, "line": 6}, **extra
+        )
+        assert response.status_code == 409
+        assert "Someone else changed this article" in response.content.decode()
+        # The answer shows the other editor's change, never the stale one.
+        assert 'data-version="1"' in response.content.decode()
+    assert ReviewEvent.objects.count() == 1
+
+
+def test_bad_input_is_400(editor, article: Article) -> None:
+    client = client_for(editor)
+    cases = [
+        ("articles-review-lines", {"version": 0}),
+        ("articles-review-lines", {"version": "x", "line": 1}),
+        ("articles-review-lines", {"version": 0, "line": 99}),
+        ("articles-review-lines", {"version": 0, "line": 1, "label": "nonsense"}),
+        ("articles-review-cut", {"version": 0, "line": 1, "fragment": "not there"}),
+        ("articles-review-title", {"version": 0, "title": ""}),
+        ("articles-review-reject", {"version": 0, "reason": "bored"}),
+        ("articles-review-reject", {"version": 0, "reason": "other"}),
+    ]
+    for name, data in cases:
+        assert client.post(url(name, article), data).status_code == 400, (name, data)
+    assert ReviewEvent.objects.count() == 0
+    assert client.get(reverse("articles-review-queue"), {"sort": "sideways"}).status_code == 400
+    assert client.get(reverse("articles-review-queue"), {"after": "1;drop"}).status_code == 400
+
+
+def test_approving(editor, article: Article) -> None:
+    client = client_for(editor)
+    response = client.post(url("articles-review-approve", article), {"version": 0})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.review_status == "approved"
+    revision = TextRevision.objects.get(article=article)
+    assert article.current_revision == revision
+    assert revision.title == "Café owners win the harbour vote"
+    page = client.get(url("articles-review", article)).content.decode()
+    assert "annotators see revision 1" in page
+    assert "Approved: revision 1 is what annotators see." in page
+
+
+def test_approving_with_htmx_updates_the_head(editor, article: Article) -> None:
+    response = client_for(editor).post(
+        url("articles-review-approve", article), {"version": 0}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="review review-approved">Approved</span>' in html
+    assert "Approved: revision 1 is what annotators see." in html
+
+
+def test_rejecting(editor, article: Article) -> None:
+    response = client_for(editor).post(
+        url("articles-review-reject", article), {"version": 0, "reason": "other", "note": "spam"}
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.review_status, article.reject_reason, article.reject_note) == (
+        "rejected",
+        "other",
+        "spam",
+    )
+
+
+def test_recleaning(editor, article: Article) -> None:
+    with mock.patch("articles.tasks.queue_cleaning"):
+        response = client_for(editor).post(url("articles-review-reclean", article), {"version": 0})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.state == Article.State.QUEUED
+
+
+def test_the_history_shows_who_did_what(editor, article: Article) -> None:
+    client = client_for(editor)
+    client.post(url("articles-review-lines", article), {"version": 0, "line": 4})
+    client.post(url("articles-review-title", article), {"version": 1, "title": "New"})
+    page = client.get(url("articles-review", article)).content.decode()
+    history = page[page.index('aria-label="History"') :]
+    assert history.index("edited the title") < history.index("changed line labels")
+    assert "<strong>bob</strong>" in history
+
+
+def test_the_queue_lists_filters_and_pages(editor) -> None:
+    articles = [reviewable(name=f"{n}.txt", lines=[*LINES, (f"n{n}", "other")]) for n in range(3)]
+    client = client_for(editor)
+    with mock.patch("django.conf.settings.NEWSREADER_PAGE_SIZE", 2):
+        response = client.get(reverse("articles-review-queue"))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert url("articles-review", articles[2]) in html
+        assert url("articles-review", articles[0]) not in html
+        assert f"after={articles[1].pk}" in html
+        second = client.get(reverse("articles-review-queue"), {"after": articles[1].pk})
+        assert url("articles-review", articles[0]) in second.content.decode()
+    partial = client.get(reverse("articles-review-queue"), {"status": "approved"}, **HTMX)
+    assert partial.content.decode().startswith('\n<div id="results">')
+    assert "No articles here" in partial.content.decode()
+
+
+def test_bulk_actions(editor) -> None:
+    first = reviewable(name="1.txt", lines=[*LINES, ("one", "other")])
+    second = reviewable(name="2.txt", lines=[*LINES, ("two", "other")])
+    client = client_for(editor)
+    response = client.post(
+        reverse("articles-review-bulk"),
+        {
+            "action": "approve",
+            "articles": [f"{first.pk}:0", f"{second.pk}:7"],
+            "back": "/review/?status=needs_review",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/review/?status=needs_review"
+    html = response.content.decode()
+    assert "Approved: 1 article." in html
+    assert f"Article {second.pk}: Someone else changed this article" in html
+    with mock.patch("articles.tasks.queue_cleaning"):
+        response = client.post(
+            reverse("articles-review-bulk"),
+            {"action": "reclean", "articles": [f"{second.pk}:0"], "back": "https://evil.example/"},
+        )
+    assert response.url == "/review/"
+    second.refresh_from_db()
+    assert second.state == Article.State.QUEUED
+    response = client.post(reverse("articles-review-bulk"), {"action": "approve"}, follow=True)
+    assert "Select at least one article." in response.content.decode()
+
+
+def test_next_goes_to_the_next_article_needing_review(editor) -> None:
+    older = reviewable(name="1.txt", lines=[*LINES, ("one", "other")])
+    newer = reviewable(name="2.txt", lines=[*LINES, ("two", "other")])
+    client = client_for(editor)
+    assert client.get(url("articles-review-next", newer)).url == url("articles-review", older)
+    # Wraps around to the newest.
+    assert client.get(url("articles-review-next", older)).url == url("articles-review", newer)
+    Article.objects.filter(pk=newer.pk).update(review_status="approved")
+    assert client.get(url("articles-review-next", older)).url == reverse("articles-review-queue")
+
+
+def test_the_nav_links_to_the_queue_for_editors_only(editor, annotator) -> None:
+    queue = f'href="{reverse("articles-review-queue")}"'
+    assert queue in client_for(editor).get("/").content.decode()
+    assert queue not in client_for(annotator).get("/").content.decode()
