@@ -138,7 +138,6 @@ def _check_owner(obj: Any, user: Any) -> None:
         raise PermissionError("Only its annotator can change an annotation.")
 
 
-
 # ---------------------------------------------------------------- projects and assignments
 
 

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotations.models import Claim, Entity, Project, Stance
+from annotations.services import Span
+
+QID = re.compile(r"^(Q[1-9][0-9]*|NIL)$")
+MAX_QUOTE = 20_000
+
+
+class SpanForm(forms.Form):
+    """Offsets in code points and the quote the client saw there; the service checks both."""
+
+    revision = forms.IntegerField(min_value=1, required=False)
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+    exact = forms.CharField(strip=False, max_length=MAX_QUOTE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "start" in data and "end" in data and data["start"] >= data["end"]:
+            raise ValidationError("A span must not be empty.")
+        return data
+
+    @property
+    def span(self) -> Span:
+        data = self.cleaned_data
+        return Span(data["start"], data["end"], data["exact"])
+
+
+class SupportForm(SpanForm):
+    owner = forms.IntegerField(min_value=1)
+
+
+def entity_choices(entities: list[Entity]) -> list[tuple[str, str]]:
+    return [(str(e.pk), f"{e.name} ({e.label})") for e in entities]
+
+
+class MentionForm(SpanForm):
+    label = forms.ChoiceField()
+    # "" none, "new" a new entity named after the mention, or an entity id.
+    entity = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args: Any, project: Project, entities: list[Entity], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [(n, n) for n in project.label_names]
+        self.entities = {str(e.pk): e for e in entities}
+
+    def clean_entity(self) -> str:
+        value = self.cleaned_data["entity"]
+        if value not in ("", "new") and value not in self.entities:
+            raise ValidationError("Unknown entity.")
+        return value
+
+
+class MentionEditForm(forms.Form):
+    label = forms.ChoiceField()
+    entity = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args: Any, project: Project, entities: list[Entity], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [(n, n) for n in project.label_names]
+        self.entities = {str(e.pk): e for e in entities}
+
+    def clean_entity(self) -> str:
+        value = self.cleaned_data["entity"]
+        if value not in ("", "new") and value not in self.entities:
+            raise ValidationError("Unknown entity.")
+        return value
+
+
+class EntityForm(forms.Form):
+    name = forms.CharField(max_length=300)
+    label = forms.ChoiceField()
+    kb_id = forms.CharField(
+        required=False, max_length=30, label="Wikidata QID", help_text="Q42, or NIL"
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [(n, n) for n in project.label_names]
+
+    def clean_kb_id(self) -> str:
+        value = self.cleaned_data["kb_id"].strip().upper()
+        if value and not QID.match(value):
+            raise ValidationError("A Wikidata QID (Q followed by digits) or NIL.")
+        return value
+
+
+def _claimant_choices(entities: list[Entity]) -> list[tuple[str, str]]:
+    return [("author", "the author"), ("unattributed", "unattributed")] + [
+        (f"entity:{e.pk}", e.name) for e in entities
+    ]
+
+
+class ClaimFieldsForm(forms.Form):
+    checkworthiness = forms.ChoiceField(choices=Claim.Worthiness.choices)
+    claim_type = forms.ChoiceField(choices=Claim.Type.choices)
+    claimant = forms.ChoiceField()
+    attribution = forms.ChoiceField(choices=Claim.Attribution.choices)
+
+    def __init__(self, *args: Any, entities: list[Entity], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["claimant"].choices = _claimant_choices(entities)
+        self.entities = {str(e.pk): e for e in entities}
+
+    def claimant_fields(self) -> dict[str, Any]:
+        value = self.cleaned_data["claimant"]
+        if value.startswith("entity:"):
+            return {"claimant_kind": "entity", "claimant": self.entities[value[7:]]}
+        return {"claimant_kind": value, "claimant": None}
+
+    def claim_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "checkworthiness": data["checkworthiness"],
+            "claim_type": data["claim_type"],
+            "attribution": data["attribution"],
+            **self.claimant_fields(),
+        }
+
+
+class ClaimForm(SpanForm, ClaimFieldsForm):
+    cue_start = forms.IntegerField(min_value=0, required=False)
+    cue_end = forms.IntegerField(min_value=1, required=False)
+    cue_exact = forms.CharField(strip=False, required=False, max_length=500)
+
+    @property
+    def cue(self) -> Span | None:
+        data = self.cleaned_data
+        if data.get("cue_start") is None or data.get("cue_end") is None or not data["cue_exact"]:
+            return None
+        return Span(data["cue_start"], data["cue_end"], data["cue_exact"])
+
+
+class StanceForm(forms.Form):
+    holder = forms.ChoiceField()
+    target = forms.ChoiceField()
+    label = forms.ChoiceField(choices=Stance.Label.choices)
+
+    def __init__(
+        self,
+        *args: Any,
+        project: Project,
+        entities: list[Entity],
+        claims: list[Claim],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].choices = [("author", "the author")] + [
+            (f"entity:{e.pk}", e.name) for e in entities
+        ]
+        self.fields["target"].choices = (
+            [(f"topic:{t}", f"topic: {t}") for t in project.topics]
+            + [(f"entity:{e.pk}", f"entity: {e.name}") for e in entities]
+            + [(f"claim:{c.pk}", f"claim: {c.exact[:60]}") for c in claims]
+        )
+        self.entities = {str(e.pk): e for e in entities}
+        self.claims = {str(c.pk): c for c in claims}
+
+    def stance_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        holder = data["holder"]
+        kind, _, value = data["target"].partition(":")
+        return {
+            "holder": self.entities[holder[7:]] if holder.startswith("entity:") else None,
+            "target_kind": kind,
+            "target_topic": value if kind == "topic" else "",
+            "target_entity": self.entities.get(value) if kind == "entity" else None,
+            "target_claim": self.claims.get(value) if kind == "claim" else None,
+            "label": data["label"],
+        }
+
+
+class TopicStanceForm(forms.Form):
+    topic = forms.CharField(max_length=200)
+    # Blank clears it.
+    label = forms.ChoiceField(
+        choices=[("", "none"), *[(v, v) for v in ("FAVOR", "AGAINST", "NONE")]], required=False
+    )
+
+
+class ProjectForm(forms.ModelForm):
+    labels_text = forms.CharField(
+        label="Entity labels",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One a line: NAME key description, e.g. “PER p person”.",
+    )
+    topics_text = forms.CharField(
+        label="Topics",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line.",
+    )
+
+    class Meta:
+        model = Project
+        fields = ("name", "guidelines", "annotators_per_article")
+        widgets = {"guidelines": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["labels_text"] = "\n".join(
+                f"{x['name']} {x.get('key', '')} {x.get('description', '')}".strip()
+                for x in self.instance.entity_labels
+            )
+            self.initial["topics_text"] = "\n".join(self.instance.topics)
+
+    def clean_labels_text(self) -> list[dict[str, str]]:
+        labels, keys = [], set()
+        reserved = set("c0123456789")
+        for line in self.cleaned_data["labels_text"].splitlines():
+            parts = line.split(maxsplit=2)
+            if not parts:
+                continue
+            name = parts[0].upper()
+            key = parts[1].lower() if len(parts) > 1 else ""
+            if not re.fullmatch(r"[A-Z][A-Z0-9_-]{0,29}", name):
+                raise ValidationError(f"“{name}”: letters, digits, - and _ only.")
+            if len(key) != 1 or not key.isalpha() or key in reserved or key in keys:
+                raise ValidationError(f"“{name}”: its key must be one free letter (not c).")
+            keys.add(key)
+            labels.append(
+                {"name": name, "key": key, "description": parts[2] if len(parts) > 2 else ""}
+            )
+        if not labels:
+            raise ValidationError("At least one label.")
+        return labels
+
+    def clean_topics_text(self) -> list[str]:
+        topics = [t.strip() for t in self.cleaned_data["topics_text"].splitlines() if t.strip()]
+        if len(set(topics)) != len(topics) or len(topics) > 9:
+            raise ValidationError("Up to nine different topics (keys 1–9).")
+        return topics
+
+    def save(self, commit: bool = True) -> Project:
+        self.instance.entity_labels = self.cleaned_data["labels_text"]
+        self.instance.topics = self.cleaned_data["topics_text"]
+        return super().save(commit)
+
+
+class AssignForm(forms.Form):
+    annotators = forms.ModelMultipleChoiceField(queryset=None)  # type: ignore[arg-type]
+    count = forms.IntegerField(min_value=1, max_value=1000, initial=20, label="Articles")
+
+    def __init__(self, *args: Any, annotators: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["annotators"].queryset = annotators

@@ -1,0 +1,719 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+from annotations import forms, services
+from annotations.models import (
+    Anchored,
+    Assignment,
+    Claim,
+    Entity,
+    EntityMention,
+    Membership,
+    Project,
+    ReanchorRun,
+    Stance,
+    SupportSpan,
+)
+from annotations.rendering import marks_for, render_blocks
+from articles import roles
+from articles.models import Article, TextRevision
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+KINDS: dict[str, type[Any]] = {
+    "mention": EntityMention,
+    "claim": Claim,
+    "stance": Stance,
+    "entity": Entity,
+    "cue": SupportSpan,
+    "evidence": SupportSpan,
+}
+LABEL_COLOURS = 8
+
+
+# ---------------------------------------------------------------- access helpers
+
+
+def _get_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
+    """The project and the user's role in it; 404 for people outside it."""
+    project = get_object_or_404(Project, pk=project_id)
+    role = services.project_role(request.user, project)
+    if role is None:
+        raise Http404("No such project.")
+    return project, role
+
+
+def _get_workspace(
+    request: HttpRequest, project_id: int, article_id: int
+) -> tuple[Project, Article, str, Assignment | None]:
+    """Annotators reach only articles assigned to them; editors every article of the project."""
+    project, role = _get_project(request, project_id)
+    article = get_object_or_404(
+        Article.objects.select_related("current_revision").defer("raw_bytes", "text"),
+        pk=article_id,
+    )
+    assignment = Assignment.objects.filter(
+        project=project, article=article, annotator=request.user
+    ).first()
+    if assignment is None and not (
+        role == Membership.Role.EDITOR
+        and Assignment.objects.filter(project=project, article=article).exists()
+    ):
+        raise Http404("This article is not assigned to you in this project.")
+    if article.current_revision is None:
+        raise Http404("This article has no approved text.")
+    return project, article, role, assignment
+
+
+def _require_annotating(assignment: Assignment | None) -> Assignment:
+    if assignment is None:
+        raise PermissionDenied("Only the annotators assigned to this article annotate it.")
+    return assignment
+
+
+def _require_editor(role: str) -> None:
+    if role != Membership.Role.EDITOR:
+        raise PermissionDenied("Only editors can do this.")
+
+
+def _workspace_url(project: Project, article: Article) -> str:
+    return reverse("annotations-workspace", args=[project.pk, article.pk])
+
+
+# ---------------------------------------------------------------- queue and projects
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if roles.is_editor(request.user):
+        projects = Project.objects.all()
+    else:
+        projects = Project.objects.filter(memberships__user=request.user)
+    projects = projects.annotate(
+        mine=Count("assignments", filter=Q(assignments__annotator=request.user)),
+        done=Count(
+            "assignments",
+            filter=Q(
+                assignments__annotator=request.user,
+                assignments__status=Assignment.Status.SUBMITTED,
+            ),
+        ),
+    )
+    return render(request, "annotations/queue.html", {"projects": projects})
+
+
+@login_required
+def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, _ = _get_project(request, project_id)
+    assignment = services.assignment_next(project=project, user=request.user)
+    if assignment is None:
+        messages.info(request, "Nothing left in your queue for this project.")
+        return redirect(project)
+    return redirect(_workspace_url(project, assignment.article))
+
+
+@login_required
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _get_project(request, project_id)
+    done, total = services.assignment_progress(project=project, user=request.user)
+    context: dict[str, Any] = {
+        "project": project,
+        "role": role,
+        "done": done,
+        "total": total,
+        "mine": Assignment.objects.filter(project=project, annotator=request.user)
+        .select_related("article")
+        .defer("article__raw_bytes", "article__text")[:500],
+    }
+    if role == Membership.Role.EDITOR:
+        context["assignments"] = (
+            Assignment.objects.filter(project=project)
+            .select_related("article", "annotator")
+            .defer("article__raw_bytes", "article__text")
+            .order_by("article_id", "id")[:1000]
+        )
+        context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates())
+        context["settings_form"] = forms.ProjectForm(instance=project)
+        context["unassigned"] = _unassigned(project).count()
+    return render(request, "annotations/project.html", context)
+
+
+def _annotator_candidates() -> Any:
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=roles.ANNOTATOR) | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _unassigned(project: Project) -> Any:
+    """Approved articles that still need annotators in this project."""
+    return (
+        Article.objects.filter(
+            review_status=Article.Review.APPROVED, current_revision__isnull=False
+        )
+        .annotate(n=Count("assignments", filter=Q(assignments__project=project)))
+        .filter(n__lt=project.annotators_per_article)
+        .defer("raw_bytes", "text")
+        .order_by("id")
+    )
+
+
+@require_POST
+@login_required
+def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _get_project(request, project_id)
+    _require_editor(role)
+    form = forms.AssignForm(request.POST, annotators=_annotator_candidates())
+    if not form.is_valid():
+        messages.error(request, "Choose annotators and a number of articles.")
+        return redirect(project)
+    articles = list(_unassigned(project)[: form.cleaned_data["count"]])
+    created = services.assignments_distribute(
+        project=project,
+        articles=articles,
+        annotators=list(form.cleaned_data["annotators"]),
+        assigned_by=request.user,
+    )
+    messages.success(request, f"{created} assignment(s) made over {len(articles)} article(s).")
+    return redirect(project)
+
+
+@require_POST
+@login_required
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _get_project(request, project_id)
+    _require_editor(role)
+    form = forms.ProjectForm(request.POST, instance=project)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Project settings saved.")
+    else:
+        messages.error(
+            request,
+            "Not saved: "
+            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+        )
+    return redirect(project)
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+def _entities(project: Project, article: Article, user: Any) -> list[Entity]:
+    return list(Entity.objects.filter(project=project, article=article, annotator=user))
+
+
+def _workspace_context(
+    request: HttpRequest,
+    project: Project,
+    article: Article,
+    role: str,
+    assignment: Assignment | None,
+    *,
+    changed: set[int] | None = None,
+    editing: Any = None,
+) -> dict[str, Any]:
+    """Everything the page shows. With ``changed``, only those blocks of the text are rendered."""
+    revision: TextRevision = article.current_revision  # type: ignore[assignment]
+    annotator = services.visible_annotator(request.user, project)
+    scope = {"project": project, "article": article}
+    if annotator is not None:
+        scope["annotator"] = annotator
+    mentions = list(
+        EntityMention.objects.filter(**scope, revision=revision)
+        .exclude(anchor_state=Anchored.State.ORPHANED)
+        .select_related("entity", "annotator")
+    )
+    claims = list(
+        Claim.objects.filter(**scope)
+        .select_related("claimant", "annotator", "revision")
+        .prefetch_related(Prefetch("support", queryset=SupportSpan.objects.all()))
+    )
+    support = list(
+        SupportSpan.objects.filter(**scope, revision=revision).exclude(
+            anchor_state=Anchored.State.ORPHANED
+        )
+    )
+    stances = list(
+        Stance.objects.filter(**scope).select_related(
+            "holder", "target_entity", "target_claim", "annotator"
+        )
+    )
+    label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
+    on_text = [c for c in claims if c.revision_id == revision.pk and c.anchor_state != "orphaned"]
+    marks = marks_for(mentions, on_text, support, label_css)
+    blocks = revision.blocks
+    text_blocks = render_blocks(revision.text, blocks, marks)
+    if changed is not None:
+        text_blocks = [b for b in text_blocks if b.index in changed]
+    mine = [e for e in _entities(project, article, request.user)] if assignment else []
+    my_claims = [c for c in claims if c.annotator_id == request.user.pk]
+    topic_stances = {
+        s.target_topic: s.label
+        for s in stances
+        if s.annotator_id == request.user.pk
+        and s.holder_kind == Stance.Holder.AUTHOR
+        and s.target_kind == Stance.Target.TOPIC
+    }
+    done, total = services.assignment_progress(project=project, user=request.user)
+    can_annotate = assignment is not None and assignment.status == Assignment.Status.ASSIGNED
+    return {
+        "project": project,
+        "article": article,
+        "revision": revision,
+        "role": role,
+        "assignment": assignment,
+        "can_annotate": can_annotate,
+        "blind": annotator is not None,
+        "blocks": text_blocks,
+        "mentions": mentions,
+        "claims": claims,
+        "stances": stances,
+        "entities": mine if assignment else list({m.entity for m in mentions if m.entity}),
+        "topics": [(i + 1, t, topic_stances.get(t, "")) for i, t in enumerate(project.topics)],
+        "labels": [{**x, "css": label_css[x["name"]]} for x in project.entity_labels],
+        "label_keys": {x["key"]: x["name"] for x in project.entity_labels if x.get("key")},
+        "attention": services.spans_needing_attention(
+            project=project, article=article, annotator=annotator
+        ),
+        "done": done,
+        "total": total,
+        "editing": editing,
+        "editing_kind": _kind_of(editing) if editing is not None else "",
+        "claim_form": forms.ClaimFieldsForm(entities=mine),
+        "stance_form": forms.StanceForm(project=project, entities=mine, claims=my_claims),
+        "entity_form": forms.EntityForm(project=project),
+        "claim_labels": {
+            "worthiness": Claim.Worthiness.choices,
+            "types": Claim.Type.choices,
+            "attribution": Claim.Attribution.choices,
+        },
+    }
+
+
+def _kind_of(obj: Any) -> str:
+    if isinstance(obj, SupportSpan):
+        return obj.role
+    return {EntityMention: "mention", Claim: "claim", Stance: "stance", Entity: "entity"}[type(obj)]
+
+
+@login_required
+def workspace(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    context = _workspace_context(request, project, article, role, assignment)
+    template = "annotations/workspace.html"
+    if request.htmx and request.htmx.target == "panel":
+        template += "#panel"
+    return render(request, template, context)
+
+
+def _blocks_of(revision: TextRevision, *spans: Any) -> set[int]:
+    """Indexes of the blocks the given spans touch (on the current revision)."""
+    changed: set[int] = set()
+    for span in spans:
+        if span is None or span.revision_id != revision.pk:
+            continue
+        for index, (start, end) in enumerate(revision.blocks):
+            if start < span.end and span.start < end:
+                changed.add(index)
+    return changed
+
+
+def _respond(
+    request: HtmxHttpRequest,
+    project: Project,
+    article: Article,
+    role: str,
+    assignment: Assignment | None,
+    changed: set[int],
+    *,
+    editing: Any = None,
+    event: str = "annotation-saved",
+) -> HttpResponse:
+    """PRG for plain forms; for htmx the side panel plus the changed blocks (out of band)."""
+    if not request.htmx:
+        url = _workspace_url(project, article)
+        if editing is not None and editing.pk:
+            url = reverse(
+                "annotations-edit", args=[project.pk, article.pk, _kind_of(editing), editing.pk]
+            )
+        return redirect(url)
+    context = _workspace_context(
+        request, project, article, role, assignment, changed=changed, editing=editing
+    )
+    response = render(request, "annotations/workspace.html#changes", context)
+    return trigger_client_event(response, event)
+
+
+def _error(
+    request: HtmxHttpRequest, project: Project, article: Article, message: str, status: int = 400
+) -> HttpResponse:
+    if request.htmx:
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    messages.error(request, message)
+    return redirect(_workspace_url(project, article))
+
+
+def _form_errors(form: Any) -> str:
+    return "Not saved: " + "; ".join(
+        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
+        for field, errors in form.errors.items()
+    )
+
+
+@require_POST
+@login_required
+def annotation_create(
+    request: HtmxHttpRequest, project_id: int, article_id: int, kind: str
+) -> HttpResponse:
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    user = request.user
+    entities = _entities(project, article, user)
+    # A new cue replaces the old one, whose mark has to go too.
+    replaced = (
+        list(SupportSpan.objects.filter(claim_id=request.POST["owner"], role="cue", annotator=user))
+        if kind == "cue" and request.POST.get("owner", "").isdigit()
+        else []
+    )
+    try:
+        with transaction.atomic():
+            obj = _create_kind(request, kind, project, article, user, entities)
+    except services.StaleRevision as error:
+        return _error(request, project, article, str(error), status=409)
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
+    except ValueError as error:
+        return _error(request, project, article, str(error))
+    changed = _blocks_of(article.current_revision, obj, *getattr(obj, "_support", []), *replaced)
+    if kind in ("cue", "evidence"):
+        # Stay on the claim or stance the span belongs to.
+        editing: Any = obj.claim or obj.stance
+    else:
+        editing = obj if kind == "claim" else None
+    return _respond(request, project, article, role, assignment, changed, editing=editing)
+
+
+def _create_kind(
+    request: HttpRequest,
+    kind: str,
+    project: Project,
+    article: Article,
+    user: Any,
+    entities: list[Entity],
+) -> Any:
+    if kind == "mention":
+        form = forms.MentionForm(request.POST, project=project, entities=entities)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        data = form.cleaned_data
+        entity = form.entities.get(data["entity"])
+        if data["entity"] == "new":
+            entity = services.entity_create(
+                project=project,
+                article=article,
+                annotator=user,
+                name=data["exact"],
+                label=data["label"],
+            )
+        return services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=form.span,
+            label=data["label"],
+            entity=entity,
+            revision_id=data["revision"],
+        )
+    if kind == "claim":
+        form = forms.ClaimForm(request.POST, entities=entities)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        claim = services.claim_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=form.span,
+            cue=form.cue,
+            revision_id=form.cleaned_data["revision"],
+            **form.claim_fields(),
+        )
+        claim._support = list(claim.support.all())
+        return claim
+    if kind == "stance":
+        claims = list(Claim.objects.filter(project=project, article=article, annotator=user))
+        form = forms.StanceForm(request.POST, project=project, entities=entities, claims=claims)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        return services.stance_create(
+            project=project, article=article, annotator=user, **form.stance_fields()
+        )
+    if kind in ("cue", "evidence"):
+        form = forms.SupportForm(request.POST)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        owner_model = Claim if kind == "cue" else Stance
+        owner = get_object_or_404(
+            owner_model,
+            project=project,
+            article=article,
+            annotator=user,
+            pk=form.cleaned_data["owner"],
+        )
+        return services.support_create(
+            span=form.span,
+            role=kind,
+            user=user,
+            claim=owner if kind == "cue" else None,
+            stance=owner if kind == "evidence" else None,
+        )
+    if kind == "entity":
+        form = forms.EntityForm(request.POST, project=project)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        return services.entity_create(
+            project=project, article=article, annotator=user, **form.cleaned_data
+        )
+    raise Http404("No such kind of annotation.")
+
+
+def _get_own(kind: str, pk: int, project: Project, article: Article, user: Any) -> Any:
+    model = KINDS.get(kind)
+    if model is None:
+        raise Http404("No such kind of annotation.")
+    rows = model.objects.filter(project=project, article=article, annotator=user)
+    if model is SupportSpan:
+        rows = rows.filter(role=kind)
+    return get_object_or_404(rows, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def annotation_edit(
+    request: HtmxHttpRequest, project_id: int, article_id: int, kind: str, pk: int
+) -> HttpResponse:
+    """GET: the workspace with this annotation open in the side panel; POST: save changes."""
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    obj = _get_own(kind, pk, project, article, request.user)
+    if request.method == "GET":
+        context = _workspace_context(request, project, article, role, assignment, editing=obj)
+        template = "annotations/workspace.html"
+        if request.htmx:
+            template += "#panel"
+        return render(request, template, context)
+    entities = _entities(project, article, request.user)
+    try:
+        _update_kind(request, kind, obj, entities)
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
+    except ValueError as error:
+        return _error(request, project, article, str(error))
+    obj.refresh_from_db()
+    return _respond(
+        request,
+        project,
+        article,
+        role,
+        assignment,
+        _blocks_of(article.current_revision, obj),
+        editing=obj,
+    )
+
+
+def _update_kind(request: HttpRequest, kind: str, obj: Any, entities: list[Entity]) -> None:
+    user = request.user
+    if kind == "mention":
+        form = forms.MentionEditForm(request.POST, project=obj.project, entities=entities)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        entity = form.entities.get(form.cleaned_data["entity"])
+        if form.cleaned_data["entity"] == "new":
+            entity = services.entity_create(
+                project=obj.project,
+                article=obj.article,
+                annotator=user,
+                name=obj.exact,
+                label=form.cleaned_data["label"],
+            )
+        services.mention_update(
+            mention=obj, user=user, label=form.cleaned_data["label"], entity=entity
+        )
+    elif kind == "claim":
+        form = forms.ClaimFieldsForm(request.POST, entities=entities)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        services.claim_update(claim=obj, user=user, **form.claim_fields())
+    elif kind == "entity":
+        form = forms.EntityForm(request.POST, project=obj.project)
+        if not form.is_valid():
+            raise ValueError(_form_errors(form))
+        services.entity_update(entity=obj, user=user, **form.cleaned_data)
+    elif kind == "stance":
+        label = request.POST.get("label", "")
+        if label not in Stance.Label.values:
+            raise ValueError("Not saved: unknown stance label.")
+        services.stance_update(stance=obj, user=user, label=label)
+    else:
+        raise Http404("Nothing to edit here.")
+
+
+@require_POST
+@login_required
+def annotation_delete(
+    request: HtmxHttpRequest, project_id: int, article_id: int, kind: str, pk: int
+) -> HttpResponse:
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    obj = _get_own(kind, pk, project, article, request.user)
+    spans = [obj]
+    if isinstance(obj, Claim):
+        spans += list(obj.support.all())
+    if isinstance(obj, Stance):
+        spans += list(obj.evidence.all())
+    changed = _blocks_of(article.current_revision, *[s for s in spans if isinstance(s, Anchored)])
+    try:
+        services.annotation_delete(obj=obj, user=request.user)
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
+    return _respond(
+        request, project, article, role, assignment, changed, event="annotation-deleted"
+    )
+
+
+@require_POST
+@login_required
+def span_resize(
+    request: HtmxHttpRequest, project_id: int, article_id: int, kind: str, pk: int
+) -> HttpResponse:
+    """Move a span to the current selection: resizing, and resolving fuzzy or orphaned spans."""
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    obj = _get_own(kind, pk, project, article, request.user)
+    if not isinstance(obj, Anchored):
+        raise Http404("Only spans can be resized.")
+    form = forms.SpanForm(request.POST)
+    if not form.is_valid():
+        return _error(request, project, article, _form_errors(form))
+    old = _blocks_of(article.current_revision, obj)
+    try:
+        services.span_resize(
+            obj=obj, user=request.user, span=form.span, revision_id=form.cleaned_data["revision"]
+        )
+    except services.StaleRevision as error:
+        return _error(request, project, article, str(error), status=409)
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
+    changed = old | _blocks_of(article.current_revision, obj)
+    return _respond(request, project, article, role, assignment, changed, editing=obj)
+
+
+@require_POST
+@login_required
+def span_confirm(
+    request: HtmxHttpRequest, project_id: int, article_id: int, kind: str, pk: int
+) -> HttpResponse:
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    obj = _get_own(kind, pk, project, article, request.user)
+    if not isinstance(obj, Anchored):
+        raise Http404("Only spans are anchored.")
+    services.span_confirm(obj=obj, user=request.user)
+    return _respond(request, project, article, role, assignment, set())
+
+
+@require_POST
+@login_required
+def topic_stance(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
+    project, article, role, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    form = forms.TopicStanceForm(request.POST)
+    if not form.is_valid():
+        return _error(request, project, article, _form_errors(form))
+    try:
+        services.article_topic_stance_set(
+            project=project,
+            article=article,
+            annotator=request.user,
+            topic=form.cleaned_data["topic"],
+            label=form.cleaned_data["label"] or None,
+        )
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
+    return _respond(request, project, article, role, assignment, set())
+
+
+@require_POST
+@login_required
+def submit(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
+    project, _, _, assignment = _get_workspace(request, project_id, article_id)
+    assignment = _require_annotating(assignment)
+    services.assignment_submit(assignment=assignment, user=request.user)
+    following = services.assignment_next(project=project, user=request.user)
+    messages.success(
+        request, "Submitted. " + ("Here is the next one." if following else "Your queue is empty.")
+    )
+    url = _workspace_url(project, following.article) if following else project.get_absolute_url()
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# ---------------------------------------------------------------- re-anchoring report
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reanchor(request: HttpRequest, revision_id: int) -> HttpResponse:
+    """The report editors see before a new revision goes live, and the button that does it."""
+    if not roles.is_editor(request.user):
+        raise PermissionDenied("Only editors can make a revision current.")
+    revision = get_object_or_404(TextRevision.objects.select_related("article"), pk=revision_id)
+    article = revision.article
+    current = (
+        TextRevision.objects.filter(pk=article.current_revision_id).first()
+        if article.current_revision_id
+        else None
+    )
+    if request.method == "POST":
+        services.revision_activate(article=article, revision=revision, user=request.user)
+        messages.success(
+            request, f"Revision {revision.number} is live; annotations are being re-anchored."
+        )
+        return redirect("annotations-reanchor", revision_id=revision.pk)
+    report = (
+        services.revision_reanchor_preview(old=current, new=revision)
+        if current and current.pk != revision.pk
+        else None
+    )
+    runs = ReanchorRun.objects.filter(to_revision=revision).select_related("from_revision")
+    return render(
+        request,
+        "annotations/reanchor.html",
+        {
+            "revision": revision,
+            "article": article,
+            "current": current,
+            "report": report,
+            "runs": runs,
+        },
+    )

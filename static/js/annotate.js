@@ -1,0 +1,299 @@
+// The annotation workspace: selection → code points, label keys, popup, saves through htmx.
+// Offsets sent to the server are Unicode code points; codePointOffset() is the only place
+// where the browser's UTF-16 offsets are converted. The server checks the quote at them.
+(() => {
+  "use strict";
+  const ws = document.getElementById("workspace");
+  if (!ws) return;
+  const text = document.getElementById("text");
+  const popup = document.getElementById("popup");
+  const errorBox = document.getElementById("save-error");
+  const statusBox = document.getElementById("save-status");
+  const labelKeys = JSON.parse(document.getElementById("label-keys").textContent);
+  const base = ws.dataset.base;
+  const canAnnotate = ws.dataset.canAnnotate === "true";
+  const NEXT_STANCE = { "": "FAVOR", FAVOR: "AGAINST", AGAINST: "NONE", NONE: "" };
+  let selection = null; // {start, end, exact}: the last non-empty selection in the text
+
+  htmx.config.timeout = 15000;
+
+  // ------------------------------------------------------------ offsets
+
+  /** UTF-16 boundary (node, offset) inside a block → code point offset in the revision text. */
+  function codePointOffset(block, node, offset) {
+    const range = document.createRange();
+    range.setStart(block, 0);
+    range.setEnd(node, offset);
+    let before = range.toString();
+    const last = before.charCodeAt(before.length - 1);
+    // A boundary between the two halves of a surrogate pair snaps back before the pair.
+    if (last >= 0xd800 && last <= 0xdbff) before = before.slice(0, -1);
+    let count = 0;
+    for (const _ of before) count++; // iterating a string walks code points, not code units
+    return Number(block.dataset.start) + count;
+  }
+
+  function boundary(node, offset) {
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const block = element && element.closest(".blk");
+    if (block && text.contains(block)) return codePointOffset(block, node, offset);
+    // Between blocks (a triple click ends there): the start of the next block.
+    const blocks = text.querySelectorAll(".blk");
+    for (const candidate of blocks) {
+      const range = document.createRange();
+      range.selectNodeContents(candidate);
+      if (range.comparePoint(node, offset) < 0) return Number(candidate.dataset.start);
+    }
+    return blocks.length ? Number(blocks[blocks.length - 1].dataset.end) : null;
+  }
+
+  /** The revision text in [start, end), from the blocks on the page; blocks are "\n\n" apart. */
+  function textBetween(start, end) {
+    let joined = "";
+    let from = null;
+    let previousEnd = null;
+    for (const block of text.querySelectorAll(".blk")) {
+      const blockStart = Number(block.dataset.start);
+      const blockEnd = Number(block.dataset.end);
+      if (blockEnd < start) continue;
+      if (blockStart > end) break;
+      if (from === null) from = blockStart;
+      else joined += "\n".repeat(blockStart - previousEnd);
+      joined += block.textContent;
+      previousEnd = blockEnd;
+    }
+    if (from === null) return "";
+    return Array.from(joined).slice(start - from, end - from).join("");
+  }
+
+  function readSelection() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return null;
+    const start = boundary(range.startContainer, range.startOffset);
+    const end = boundary(range.endContainer, range.endOffset);
+    if (start === null || end === null || start >= end) return null;
+    const chars = Array.from(textBetween(start, end));
+    let a = 0;
+    let b = chars.length;
+    // Whitespace the mouse picked up at either edge is not part of a mention.
+    while (a < b && /\s/u.test(chars[a])) a++;
+    while (b > a && /\s/u.test(chars[b - 1])) b--;
+    if (a === b) return null;
+    return { start: start + a, end: start + b, exact: chars.slice(a, b).join("") };
+  }
+
+  // ------------------------------------------------------------ feedback
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+    statusBox.textContent = "";
+  }
+
+  function clearError() {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", () => {
+    statusBox.textContent = "Saving…";
+  });
+  document.body.addEventListener("htmx:sendError", () => {
+    showError("Connection lost: nothing was saved. Your selection is kept; try again.");
+  });
+  document.body.addEventListener("htmx:timeout", () => {
+    showError("The server did not answer: this change may not be saved. Reload to check.");
+  });
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    const body = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain")
+      ? xhr.responseText
+      : "";
+    showError(body || `Not saved (server error ${xhr.status}).`);
+  });
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (!event.detail.successful) return;
+    clearError();
+    statusBox.textContent = event.detail.requestConfig.verb === "get" ? "" : "Saved.";
+  });
+  document.body.addEventListener("annotation-saved", () => forget());
+  document.body.addEventListener("annotation-deleted", () => forget());
+  document.body.addEventListener("htmx:afterSettle", () => {
+    fillSpanInputs();
+    markEditing();
+  });
+
+  // ------------------------------------------------------------ selection state
+
+  function fillSpanInputs() {
+    for (const form of document.querySelectorAll("[data-span-form]")) {
+      for (const name of ["start", "end", "exact"]) {
+        const input = form.querySelector(`[data-span="${name}"]`);
+        if (input) input.value = selection ? selection[name] : "";
+      }
+    }
+    const quote = document.getElementById("claim-quote");
+    if (quote) quote.textContent = selection ? `“${selection.exact}”` : "Select the claim first.";
+  }
+
+  function forget() {
+    selection = null;
+    popup.hidden = true;
+    window.getSelection().removeAllRanges();
+    fillSpanInputs();
+  }
+
+  function showPopup() {
+    const sel = window.getSelection();
+    if (!canAnnotate || !selection || !sel.rangeCount) {
+      popup.hidden = true;
+      return;
+    }
+    const rect = sel.getRangeAt(sel.rangeCount - 1).getBoundingClientRect();
+    popup.hidden = false;
+    popup.style.top = `${window.scrollY + rect.bottom + 6}px`;
+    popup.style.left = `${window.scrollX + Math.max(0, rect.left)}px`;
+  }
+
+  let pending = false;
+  document.addEventListener("selectionchange", () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      const current = readSelection();
+      if (current) {
+        selection = current;
+        fillSpanInputs();
+        showPopup();
+      } else if (window.getSelection().isCollapsed) {
+        popup.hidden = true;
+      }
+    });
+  });
+
+  function markEditing() {
+    for (const mark of text.querySelectorAll("mark.current")) mark.classList.remove("current");
+    const editing = document.querySelector("[data-editing-key]");
+    if (!editing) return;
+    for (const mark of text.querySelectorAll(`mark[data-key="${editing.dataset.editingKey}"]`)) {
+      mark.classList.add("current");
+    }
+  }
+
+  // ------------------------------------------------------------ saving
+
+  function post(url, values) {
+    if (!navigator.onLine) {
+      showError("You are offline: nothing was saved. Your selection is kept.");
+      return;
+    }
+    htmx.ajax("POST", url, { source: ws, target: "#panel", swap: "outerHTML", values });
+  }
+
+  function needSelection() {
+    if (selection) return true;
+    showError("Select some text first.");
+    return false;
+  }
+
+  function spanValues() {
+    return { revision: ws.dataset.revision, ...selection };
+  }
+
+  function createMention(label) {
+    if (!needSelection()) return;
+    const entity = document.getElementById("mention-entity");
+    post(`${base}new/mention/`, { ...spanValues(), label, entity: entity ? entity.value : "" });
+  }
+
+  function openClaim() {
+    if (!needSelection()) return;
+    const box = document.getElementById("claim-box");
+    if (!box) return;
+    box.open = true;
+    fillSpanInputs();
+    popup.hidden = true;
+    box.querySelector("select").focus();
+  }
+
+  function cycleTopic(number) {
+    const form = document.querySelector(`[data-topic-key="${number}"]`);
+    if (!form) return;
+    const topic = form.querySelector("[name=topic]").value;
+    post(`${base}topic-stance/`, { topic, label: NEXT_STANCE[form.dataset.current] ?? "" });
+  }
+
+  popup.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+  popup.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.label) createMention(button.dataset.label);
+    else if (button.dataset.action === "claim") openClaim();
+  });
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button || popup.contains(button)) return;
+    if (button.dataset.action === "resize" && needSelection()) post(button.dataset.url, spanValues());
+    if (button.dataset.action === "cue" && needSelection()) {
+      post(button.dataset.url, { ...spanValues(), owner: button.dataset.owner });
+    }
+  });
+
+  // Clicking a span opens it in the side panel (edit, delete, move).
+  text.addEventListener("click", (event) => {
+    if (!canAnnotate || !window.getSelection().isCollapsed) return;
+    const mark = event.target.closest("mark.an");
+    if (!mark) return;
+    const [kind, pk] = mark.dataset.key.split("-");
+    htmx.ajax("GET", `${base}${kind}/${pk}/`, { source: ws, target: "#panel", swap: "outerHTML" });
+  });
+
+  // ------------------------------------------------------------ keyboard
+
+  function caretIntoText() {
+    const sel = window.getSelection();
+    if (sel.rangeCount && text.contains(sel.anchorNode)) return;
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    const first = walker.nextNode();
+    if (first) sel.collapse(first, 0);
+  }
+
+  text.addEventListener("focus", caretIntoText);
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.closest && target.closest("input, select, textarea, [contenteditable]")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const sel = window.getSelection();
+    const inText = sel.rangeCount && text.contains(sel.anchorNode);
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      if (!inText && document.activeElement !== text) return;
+      caretIntoText();
+      const direction = event.key === "ArrowRight" ? "forward" : "backward";
+      sel.modify(event.shiftKey ? "extend" : "move", direction, "word");
+      event.preventDefault();
+      return;
+    }
+    if (event.key === "Escape") {
+      forget();
+      return;
+    }
+    if (!canAnnotate || event.shiftKey) return;
+    if (/^[1-9]$/.test(event.key)) {
+      cycleTopic(event.key);
+      event.preventDefault();
+    } else if (selection && event.key === "c") {
+      openClaim();
+      event.preventDefault();
+    } else if (selection && labelKeys[event.key]) {
+      createMention(labelKeys[event.key]);
+      event.preventDefault();
+    }
+  });
+
+  markEditing();
+})();
