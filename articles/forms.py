@@ -102,14 +102,20 @@ class LinesForm(VersionedForm):
     first = forms.IntegerField(required=False, min_value=1)
     last = forms.IntegerField(required=False, min_value=1)
     label = forms.ChoiceField(
-        choices=[("toggle", "toggle body / boilerplate"), *REVIEW_LABELS], required=False
+        choices=[
+            ("toggle", "toggle body / boilerplate"),
+            ("boilerplate", "boilerplate (as the cleaner had it, or other)"),
+            *REVIEW_LABELS,
+        ],
+        required=False,
     )
 
     MAX_RANGE = 5000
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        first = data.get("line") or data.get("first")
+        # A range (filled in by review.js) wins over the clicked line's own button.
+        first = data.get("first") or data.get("line")
         if not first:
             raise forms.ValidationError("Say which line.")
         last = data.get("last") or first

@@ -267,13 +267,22 @@ def _check_indexes(review: Review, indexes: Sequence[int]) -> list[int]:
 
 
 def lines_toggle(
-    *, article: Article, user: AbstractBaseUser, expected_version: int, indexes: Sequence[int]
+    *,
+    article: Article,
+    user: AbstractBaseUser,
+    expected_version: int,
+    indexes: Sequence[int],
+    body: bool | None = None,
 ) -> Review:
-    """Toggle lines between body and boilerplate; the first line decides the direction."""
+    """Make lines body (``body=True``) or boilerplate (``False``).
+
+    With ``body=None`` the lines toggle, and the first one decides the direction.
+    """
 
     def patch(review: Review) -> dict[str, Any]:
         chosen = _check_indexes(review, indexes)
-        if review.lines[chosen[0]].is_body:
+        make_body = not review.lines[chosen[0]].is_body if body is None else body
+        if not make_body:
             labels: dict[str, str | None] = {}
             for index in chosen:
                 line = review.lines[index]

@@ -224,8 +224,9 @@ def review_lines(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
             "expected_version": data["version"],
             "indexes": data["indexes"],
         }
-        if data["label"] == "toggle":
-            return review.lines_toggle(**common)
+        if data["label"] in ("toggle", "boilerplate"):
+            body = None if data["label"] == "toggle" else False
+            return review.lines_toggle(**common, body=body)
         return review.lines_relabel(**common, label=data["label"])
 
     return _act(request, article_id, LinesForm, act, changed=_changed_lines)

@@ -8,6 +8,10 @@
   var busy = false;
   var queue = []; // actions pressed while a request is out, run in order afterwards
 
+  // Settle at once: htmx then swaps, settles and only afterwards reports the request done, so
+  // the next queued action reads the fresh forms and the cursor class is not settled away.
+  if (window.htmx) htmx.config.defaultSettleDelay = 0;
+
   function lines() { return document.getElementById("lines"); }
   function lineEl(number) { return document.getElementById("line-" + (number - 1)); }
   function count() { return lines() ? lines().children.length : 0; }
@@ -36,11 +40,13 @@
   // A form swapped out while queued is found again by id, so it carries the fresh version.
   function later(fn) { if (busy) { queue.push(fn); } else { fn(); } }
 
-  function toggle(first, last) {
+  // mode: "toggle", or "body"/"boilerplate" to give a range the state its anchor line has.
+  function toggle(first, last, mode) {
     later(function () {
       var form = document.getElementById("toggle-form");
       form.elements.first.value = first;
       form.elements.last.value = last || first;
+      form.elements.label.value = mode || "toggle";
       submit(form);
     });
   }
@@ -77,11 +83,16 @@
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".line .ln, .line .text");
-    if (!button || window.getSelection().toString()) return;
+    if (!button) return;
+    // Dragging over a line's text selects it for a cut; shift-click extends the browser's
+    // selection too, but here it means a range of lines.
+    if (event.shiftKey) window.getSelection().removeAllRanges();
+    else if (button.classList.contains("text") && window.getSelection().toString()) return;
     var number = parseInt(button.closest(".line").dataset.line, 10);
     event.preventDefault();
-    if (event.shiftKey && anchor !== null) {
-      toggle(Math.min(anchor, number), Math.max(anchor, number));
+    if (event.shiftKey && anchor !== null && anchor !== number) {
+      var body = lineEl(anchor).classList.contains("lab-body");
+      toggle(Math.min(anchor, number), Math.max(anchor, number), body ? "body" : "boilerplate");
     } else {
       toggle(number);
     }

@@ -1,0 +1,154 @@
+"""An editor's review in Chromium: toggle lines by mouse and keyboard, cut, retitle, approve."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from articles.models import Article, ReviewEvent, TextRevision
+from tests.articles.test_review import reviewable
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "demo editor password"
+XSS = '<script>alert("xss")</script>'
+
+
+@pytest.fixture
+def demo_editor(db: None) -> str:
+    with mock.patch.dict(os.environ, {"NEWSREADER_DEMO_PASSWORD": DEMO_PASSWORD}):
+        call_command("demo_setup")
+    return "editor"
+
+
+def log_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/review/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}/review/")
+
+
+def test_reviewing_an_article(page: Page, live_server, demo_editor: str) -> None:
+    article = reviewable(
+        [
+            ("Menu  Home  Sport", "navigation"),
+            ("Cafe\u0301 owners win the harbour vote", "title"),
+            (f"By Ann Example {XSS}", "other"),
+            ("The first paragraph of the story is long enough to be body text.", "body"),
+            ("Advertisement", "advertisement"),
+            ("The second paragraph READ MORE: Win a cruise! goes on about the harbour.", "body"),
+            ("Related stories", "related"),
+            ("A third paragraph closes the story with a quote from the mayor.", "body"),
+            ("Share on Facebook", "navigation"),
+        ]
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.get_by_role("link", name="Café owners win the harbour vote").click()
+    expect(page).to_have_url(f"{live_server.url}/review/{article.pk}/")
+    lines = page.locator("#lines")
+    preview = page.locator("#preview-body")
+    version = page.locator("#review-head")
+
+    # A click toggles a body line off, in place.
+    expect(preview).to_contain_text("The first paragraph")
+    lines.locator("#line-3 .text").click()
+    expect(page.locator("#line-3")).to_contain_class("lab-other edited")
+    expect(preview).not_to_contain_text("The first paragraph")
+    expect(version).to_have_attribute("data-version", "1")
+
+    # Keyboard: the click put the cursor on line 4; j moves down to the ad, space makes it body.
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("#line-4")).to_contain_class("lab-advertisement cursor")
+    page.keyboard.press(" ")
+    expect(page.locator("#line-4")).to_contain_class("lab-body edited cursor")
+    expect(version).to_have_attribute("data-version", "2")
+    # ... and u undoes it.
+    page.keyboard.press("u")
+    expect(page.locator("#line-4")).to_contain_class("lab-advertisement cursor")
+    expect(page.locator("#line-4")).not_to_contain_class("edited")
+    expect(version).to_have_attribute("data-version", "3")
+
+    # Shift-click gives the range the state of the line clicked before: body...
+    lines.locator("#line-8 .ln").click()
+    expect(page.locator("#line-8")).to_contain_class("lab-body edited")
+    lines.locator("#line-6 .ln").click(modifiers=["Shift"])
+    expect(page.locator("#line-6")).to_contain_class("lab-body edited")
+    expect(page.locator("#line-7")).to_contain_class("lab-body")
+    expect(version).to_have_attribute("data-version", "5")
+    # ... or boilerplate, each line back to the cleaner's label or "other".
+    lines.locator("#line-6 .ln").click()
+    expect(page.locator("#line-6")).to_contain_class("lab-related")
+    lines.locator("#line-8 .ln").click(modifiers=["Shift"])
+    expect(page.locator("#line-8")).to_contain_class("lab-navigation")
+    expect(page.locator("#line-8")).not_to_contain_class("edited")
+    expect(page.locator("#line-7")).to_contain_class("lab-other edited")
+    expect(version).to_have_attribute("data-version", "7")
+
+    # Cut an inline promo by selecting it.
+    page.locator("#line-5 .text").evaluate(
+        """(el) => {
+            const text = el.firstChild, start = text.data.indexOf("READ MORE");
+            const range = document.createRange();
+            range.setStart(text, start);
+            range.setEnd(text, start + "READ MORE: Win a cruise!".length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            el.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    page.keyboard.press("x")
+    expect(page.locator("#line-5 del")).to_have_text("READ MORE: Win a cruise!")
+    expect(preview).to_contain_text("goes on about the harbour.")
+    expect(preview).not_to_contain_text("Win a cruise")
+
+    # Retitle.
+    page.get_by_label("Title", exact=True).fill("Café owners win the vote")
+    page.get_by_role("button", name="Save title").click()
+    expect(page.locator("#review-history, .history")).to_contain_text("edited the title")
+    expect(version).to_have_attribute("data-version", "9")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "review-page.png", full_page=True)
+
+    page.keyboard.press("a")
+    expect(page.locator("#review-head .review")).to_have_text("Approved")
+    expect(page.locator("#review-message")).to_contain_text("revision 1 is what annotators see")
+
+    article.refresh_from_db()
+    revision = TextRevision.objects.get(article=article)
+    assert article.current_revision == revision
+    assert article.review_status == Article.Review.APPROVED
+    assert revision.text == (
+        "Café owners win the vote\n\n"
+        "The second paragraph\n\n"
+        "goes on about the harbour."
+    )
+    assert ReviewEvent.objects.filter(article=article).count() == 10
+    assert dialogs == [], "article text ran as script"
+    assert page.locator("script:not([src])").count() == 0
+
+
+def test_a_stale_page_shows_the_conflict(page: Page, live_server, demo_editor: str) -> None:
+    article = reviewable()
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    # Another editor changes the article meanwhile.
+    Article.objects.filter(pk=article.pk).update(edit_version=5)
+    page.locator("#line-3 .ln").click()
+    expect(page.get_by_role("alert")).to_contain_text("Someone else changed this article")
+    expect(page.locator("#line-3")).to_contain_class("lab-body")
+    expect(page.locator("#review-head")).to_have_attribute("data-version", "5")
+    # With the fresh version the next click works.
+    page.locator("#line-3 .ln").click()
+    expect(page.locator("#line-3")).to_contain_class("lab-other edited")
