@@ -26,6 +26,8 @@ THRESHOLD = 0.8
 CONTEXT_THRESHOLD = 0.5
 # … and it must beat the runner-up by this much, or the choice is a guess.
 MARGIN = 0.1
+# Both sides of a span mapped through an edited line must agree this much to count as migrated.
+STRONG_CONTEXT = 0.8
 # Quotes shorter than this match by accident ("Linus" in "chines", h#2634): exact only.
 MIN_FUZZY_LENGTH = 8
 # Char-level diffs of replaced regions larger than this are not worth their quadratic cost.
@@ -90,6 +92,9 @@ def diff_opcodes(old: str, new: str) -> list[Opcode]:
     Diffing 60,000 characters directly is quadratic; lines keep it near linear for the usual
     re-cleaning (blocks added, dropped or edited in place).
     """
+    # A final newline on both sides: otherwise a last line that gains a successor differs from
+    # itself ("end" vs "end\n"). Offsets below len(old) are unaffected.
+    old, new = old + "\n", new + "\n"
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     old_at = _line_starts(old_lines)
@@ -221,10 +226,18 @@ def _score(text: str, anchor: Anchor, start: int, end: int, hint: int, radius: i
     suffix_sim = _context_similarity(anchor.suffix, text[end : end + CONTEXT], prefix=False)
     if max(prefix_sim, suffix_sim) < CONTEXT_THRESHOLD:
         return Candidate(start, end, 0.0)
-    # Weighted like Hypothesis' matchQuote (50 quote, 20 + 20 context, 2 position).
+    # Weighted like Hypothesis' matchQuote (50 quote, 20 + 20 context, 2 position), except that
+    # the better context side counts more: the text on one side of a span is often what changed.
     closeness = 1 - min(1.0, abs(start - hint) / max(1, radius))
-    score = (50 * quote_sim + 20 * prefix_sim + 20 * suffix_sim + 2 * closeness) / 92
+    better, worse = max(prefix_sim, suffix_sim), min(prefix_sim, suffix_sim)
+    score = (50 * quote_sim + 30 * better + 10 * worse + 2 * closeness) / 92
     return Candidate(start, end, score)
+
+
+def _strong_context(text: str, anchor: Anchor, start: int, end: int) -> bool:
+    prefix = _context_similarity(anchor.prefix, text[max(0, start - CONTEXT) : start], prefix=True)
+    suffix = _context_similarity(anchor.suffix, text[end : end + CONTEXT], prefix=False)
+    return min(prefix, suffix) >= STRONG_CONTEXT
 
 
 def fuzzy_find(text: str, anchor: Anchor, hint: int, radius: int | None = None) -> Result:
@@ -278,14 +291,14 @@ def fuzzy_find(text: str, anchor: Anchor, hint: int, radius: int | None = None) 
 
 def reanchor_one(new_text: str, offsets: OffsetMap, anchor: Anchor) -> Result:
     mapped = offsets.span(anchor.start, anchor.end)
-    if (
-        mapped
-        and offsets.trusted(anchor.start, anchor.end)
-        and verify(new_text, mapped[0], mapped[1], anchor.exact)
-    ):
-        return Result(MIGRATED, mapped[0], mapped[1], 1.0, "diff")
-    # A span mapped through edited lines may have landed on a lookalike: it has to win the
-    # fuzzy search, margin included, like any other candidate.
+    if mapped and verify(new_text, mapped[0], mapped[1], anchor.exact):
+        if offsets.trusted(anchor.start, anchor.end):
+            return Result(MIGRATED, mapped[0], mapped[1], 1.0, "diff")
+        # Inside an edited line the diff may have paired the span with a lookalike: keep it
+        # only if the text on both sides is still (nearly) what it was.
+        if _strong_context(new_text, anchor, *mapped):
+            return Result(MIGRATED, mapped[0], mapped[1], 1.0, "diff-context")
+    # Otherwise the span has to win the fuzzy search, margin included, like any candidate.
     return fuzzy_find(new_text, anchor, hint=mapped[0] if mapped else offsets.near(anchor.start))
 
 

@@ -1,0 +1,409 @@
+"""Annotation services and the database's guarantees: anchors, constraints, audit, tombstones."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from annotations import services
+from annotations.models import (
+    AnnotationEvent,
+    Assignment,
+    Claim,
+    EntityMention,
+    Stance,
+    SupportSpan,
+    Tombstone,
+)
+from annotations.services import AnnotationError, Span
+from articles.revisions import revision_create
+from tests.annotations.factories import approved_article, project_for, span_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(annotator):
+    article = approved_article()
+    project = project_for(annotator, article=article)
+    return project, article, annotator
+
+
+def test_a_mention_stores_position_and_quote(setup) -> None:
+    project, article, user = setup
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Macron"),
+        label="PER",
+    )
+    text = article.current_revision.text
+    assert text[mention.start : mention.end] == "Macron"
+    assert mention.prefix == text[max(0, mention.start - 32) : mention.start]
+    assert mention.suffix == text[mention.end : mention.end + 32]
+    assert len(mention.prefix) == 32
+    assert mention.anchor_state == "anchored"
+    assert mention.origin == "human"
+    assert mention.revision_id == article.current_revision_id
+
+
+def test_the_quote_must_match_the_offsets(setup) -> None:
+    project, article, user = setup
+    span = span_of(article, "Macron")
+    with pytest.raises(AnnotationError, match="does not match"):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=Span(span.start + 1, span.end + 1, "Macron"),
+            label="PER",
+        )
+    with pytest.raises(AnnotationError, match="outside"):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=Span(10_000, 10_006, "Macron"),
+            label="PER",
+        )
+    assert not EntityMention.objects.exists()
+
+
+def test_a_stale_revision_is_refused(setup) -> None:
+    project, article, user = setup
+    with pytest.raises(services.StaleRevision):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, "Macron"),
+            label="PER",
+            revision_id=article.current_revision_id + 1000,
+        )
+
+
+def test_unknown_labels_are_refused(setup) -> None:
+    project, article, user = setup
+    with pytest.raises(AnnotationError, match="not a label"):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, "Macron"),
+            label="WEAPON",
+        )
+
+
+def test_the_database_keeps_spans_inside_the_text(setup) -> None:
+    project, article, user = setup
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Paris"),
+        label="GPE",
+    )
+    length = len(article.current_revision.text)
+    for start, end in [(-1, 3), (5, 5), (7, 3), (length - 2, length + 1)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EntityMention.objects.filter(pk=mention.pk).update(start=start, end=end)
+    EntityMention.objects.filter(pk=mention.pk).update(start=length - 1, end=length)
+
+
+def test_overlapping_and_nested_spans_are_allowed(setup) -> None:
+    project, article, user = setup
+    for exact in ("Angela Merkel met Emmanuel Macron", "Merkel", "Merkel met"):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, exact),
+            label="MISC",
+        )
+    assert EntityMention.objects.count() == 3
+
+
+def test_a_claim_with_an_entity_claimant_and_a_cue(setup) -> None:
+    project, article, user = setup
+    merkel = services.entity_create(
+        project=project,
+        article=article,
+        annotator=user,
+        name="Angela Merkel",
+        label="PER",
+        kb_id="Q567",
+    )
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "emissions would fall by 40% before 2030"),
+        checkworthiness=Claim.Worthiness.CFS,
+        claim_type=Claim.Type.QUANTITY,
+        claimant_kind=Claim.Claimant.ENTITY,
+        claimant=merkel,
+        attribution=Claim.Attribution.REPORTED,
+        cue=span_of(article, "said"),
+    )
+    assert claim.claimant == merkel
+    assert [s.exact for s in claim.support.all()] == ["said"]
+    # A second cue replaces the first, leaving a tombstone.
+    services.support_create(claim=claim, role="cue", span=span_of(article, "called"), user=user)
+    assert [s.exact for s in claim.support.all()] == ["called"]
+    assert Tombstone.objects.filter(model="supportspan").count() == 1
+
+
+def test_claimant_kind_and_entity_agree_in_the_database(setup) -> None:
+    project, article, user = setup
+    claim = services.claim_create(
+        project=project, article=article, annotator=user, span=span_of(article, "Critics in Berlin")
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(claimant_kind="entity")
+
+
+def test_stance_labels_depend_on_the_target(setup) -> None:
+    project, article, user = setup
+    claim = services.claim_create(
+        project=project, article=article, annotator=user, span=span_of(article, "Critics in Berlin")
+    )
+    with pytest.raises(AnnotationError):
+        services.stance_create(
+            project=project,
+            article=article,
+            annotator=user,
+            label="FAVOR",
+            target_kind="claim",
+            target_claim=claim,
+        )
+    with pytest.raises(AnnotationError):
+        services.stance_create(
+            project=project,
+            article=article,
+            annotator=user,
+            label="AGREE",
+            target_kind="topic",
+            target_topic="Climate policy",
+        )
+    with pytest.raises(AnnotationError, match="not a topic"):
+        services.stance_create(
+            project=project,
+            article=article,
+            annotator=user,
+            label="FAVOR",
+            target_kind="topic",
+            target_topic="Football",
+        )
+    stance = services.stance_create(
+        project=project,
+        article=article,
+        annotator=user,
+        label="DISCUSS",
+        target_kind="claim",
+        target_claim=claim,
+        evidence=[span_of(article, "unrealistic")],
+    )
+    assert [e.exact for e in stance.evidence.all()] == ["unrealistic"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Stance.objects.filter(pk=stance.pk).update(label="FAVOR")
+
+
+def test_the_article_stance_on_a_topic_is_set_changed_and_cleared(setup) -> None:
+    project, article, user = setup
+    kwargs = {"project": project, "article": article, "annotator": user, "topic": "Climate policy"}
+    first = services.article_topic_stance_set(**kwargs, label="FAVOR")
+    second = services.article_topic_stance_set(**kwargs, label="AGAINST")
+    assert first.pk == second.pk
+    assert Stance.objects.get().label == "AGAINST"
+    services.article_topic_stance_set(**kwargs, label=None)
+    assert not Stance.objects.exists()
+    assert Tombstone.objects.filter(model="stance", object_id=first.pk).exists()
+
+
+def test_every_change_is_audited(setup) -> None:
+    project, article, user = setup
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Paris"),
+        label="GPE",
+    )
+    services.mention_update(mention=mention, user=user, label="LOC")
+    services.span_resize(obj=mention, user=user, span=span_of(article, "in Paris"))
+    pk = mention.pk
+    services.annotation_delete(obj=mention, user=user)
+    events = list(
+        AnnotationEvent.objects.filter(model="entitymention", object_id=pk).order_by("id")
+    )
+    assert [e.action for e in events] == ["create", "update", "update", "delete"]
+    assert events[1].before["label"] == "GPE" and events[1].after["label"] == "LOC"
+    assert events[2].after["exact"] == "in Paris"
+    assert events[3].after is None and events[3].actor == user
+    tombstone = Tombstone.objects.get(model="entitymention", object_id=pk)
+    assert tombstone.project == project and tombstone.annotator == user
+
+
+def test_resizing_keeps_links(setup) -> None:
+    project, article, user = setup
+    entity = services.entity_create(
+        project=project, article=article, annotator=user, name="Macron", label="PER"
+    )
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "emissions would fall"),
+        claimant_kind="entity",
+        claimant=entity,
+    )
+    stance = services.stance_create(
+        project=project,
+        article=article,
+        annotator=user,
+        label="AGREE",
+        target_kind="claim",
+        target_claim=claim,
+    )
+    services.span_resize(
+        obj=claim, user=user, span=span_of(article, "emissions would fall by 40% before 2030")
+    )
+    claim.refresh_from_db()
+    assert claim.exact == "emissions would fall by 40% before 2030"
+    assert claim.claimant == entity
+    assert Stance.objects.get(pk=stance.pk).target_claim == claim
+
+
+def test_deleting_a_claim_takes_its_stances_and_cue_along_with_tombstones(setup) -> None:
+    project, article, user = setup
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "emissions would fall"),
+        cue=span_of(article, "said"),
+    )
+    services.stance_create(
+        project=project,
+        article=article,
+        annotator=user,
+        label="AGREE",
+        target_kind="claim",
+        target_claim=claim,
+    )
+    services.annotation_delete(obj=claim, user=user)
+    assert not (Claim.objects.exists() or Stance.objects.exists() or SupportSpan.objects.exists())
+    assert sorted(Tombstone.objects.values_list("model", flat=True)) == [
+        "claim",
+        "stance",
+        "supportspan",
+    ]
+
+
+def test_an_entity_in_use_is_not_deleted(setup) -> None:
+    project, article, user = setup
+    entity = services.entity_create(
+        project=project, article=article, annotator=user, name="X", label="PER"
+    )
+    services.claim_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Critics"),
+        claimant_kind="entity",
+        claimant=entity,
+    )
+    with pytest.raises(AnnotationError, match="claimant"):
+        services.annotation_delete(obj=entity, user=user)
+
+
+def test_only_the_annotator_changes_an_annotation(setup, editor) -> None:
+    project, article, user = setup
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Paris"),
+        label="GPE",
+    )
+    with pytest.raises(PermissionError):
+        services.mention_update(mention=mention, user=editor, label="LOC")
+    with pytest.raises(PermissionError):
+        services.annotation_delete(obj=mention, user=editor)
+
+
+def test_assignment_needs_an_approved_article_and_respects_n(
+    annotator, editor, django_user_model
+) -> None:
+    article = approved_article()
+    project = project_for(annotator)
+    services.assignment_create(
+        project=project, article=article, annotator=annotator, assigned_by=editor
+    )
+    other = django_user_model.objects.create_user("carol")
+    with pytest.raises(AnnotationError, match="already has 1"):
+        services.assignment_create(
+            project=project, article=article, annotator=other, assigned_by=editor
+        )
+    draft = approved_article(title="Draft")
+    draft.review_status = "needs_review"
+    draft.save()
+    with pytest.raises(AnnotationError, match="approved"):
+        services.assignment_create(
+            project=project, article=draft, annotator=annotator, assigned_by=editor
+        )
+
+
+def test_distribution_gives_each_article_n_annotators_least_loaded_first(
+    annotator, editor, django_user_model
+) -> None:
+    carol = django_user_model.objects.create_user("carol")
+    project = project_for(annotator, carol)
+    project.annotators_per_article = 2
+    project.save()
+    articles = [approved_article(title=f"Article {i}") for i in range(3)]
+    created = services.assignments_distribute(
+        project=project, articles=articles, annotators=[annotator, carol], assigned_by=editor
+    )
+    assert created == 6
+    assert Assignment.objects.filter(annotator=carol).count() == 3
+    # Running it again assigns nothing more.
+    assert (
+        services.assignments_distribute(
+            project=project, articles=articles, annotators=[annotator, carol], assigned_by=editor
+        )
+        == 0
+    )
+
+
+def test_queue_progress_and_submit(annotator) -> None:
+    first, second = approved_article(title="One"), approved_article(title="Two")
+    project = project_for(annotator)
+    for article in (first, second):
+        services.assignment_create(
+            project=project, article=article, annotator=annotator, assigned_by=None
+        )
+    assert services.assignment_next(project=project, user=annotator).article == first
+    assert services.assignment_progress(project=project, user=annotator) == (0, 2)
+    services.assignment_submit(
+        assignment=services.assignment_next(project=project, user=annotator), user=annotator
+    )
+    assert services.assignment_next(project=project, user=annotator).article == second
+    assert services.assignment_progress(project=project, user=annotator) == (1, 2)
+
+
+def test_revision_create_and_annotations_on_unicode_text(annotator) -> None:
+    # CRLF in the raw input, NBSP, combining marks, ZWJ emoji and RTL text.
+    blocks = ["Caf\u0065\u0301 👩‍👩‍👧 met\r\nשלום\u00a0עולם 🇺🇦 in Kyiv."]
+    article = approved_article(title="Ünïcode", blocks=blocks)
+    revision = article.current_revision
+    assert "\r" not in revision.text
+    project = project_for(annotator, article=article)
+    for exact in ("Café", "👩‍👩‍👧", "שלום\u00a0עולם", "🇺🇦", "Kyiv"):
+        span = span_of(article, exact)
+        mention = services.mention_create(
+            project=project, article=article, annotator=annotator, span=span, label="MISC"
+        )
+        assert revision.text[mention.start : mention.end] == exact
+    assert revision_create  # the factory goes through articles.revisions
