@@ -1,0 +1,301 @@
+"""The workspace over HTTP: permissions, blind mode, htmx fragments, PRG, offset round trips."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations import services
+from annotations.models import Claim, EntityMention, Stance
+from tests.annotations.factories import approved_article, project_for, span_of
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(project, article, suffix: str = "") -> str:
+    return f"/annotate/projects/{project.pk}/articles/{article.pk}/{suffix}"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def world(annotator, editor, django_user_model):
+    """alice annotates the article; carol is another annotator of it; dave is in no project."""
+    carol = django_user_model.objects.create_user("carol", password=PASSWORD)
+    dave = django_user_model.objects.create_user("dave", password=PASSWORD)
+    article = approved_article()
+    project = project_for(annotator, carol, article=article)
+    for user, exact in ((annotator, "Angela Merkel"), (carol, "Emmanuel Macron")):
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, exact),
+            label="PER",
+        )
+    return {"project": project, "article": article, "carol": carol, "dave": dave}
+
+
+def test_annotators_see_only_their_own_annotations(world, annotator) -> None:
+    page = logged_in(annotator).get(url(world["project"], world["article"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<mark class="an an-mention lab-0"' in html
+    assert ">Angela Merkel</mark>" in html
+    assert ">Emmanuel Macron</mark>" not in html
+    assert "you see only your own annotations" in html
+
+
+def test_editors_see_everyones(world, editor) -> None:
+    html = logged_in(editor).get(url(world["project"], world["article"])).content.decode()
+    assert ">Angela Merkel</mark>" in html and ">Emmanuel Macron</mark>" in html
+    assert "Tag the selection" not in html  # editors read here; they are not assigned
+
+
+def test_outsiders_and_other_projects_get_404(world, annotator) -> None:
+    assert logged_in(world["dave"]).get(url(world["project"], world["article"])).status_code == 404
+    other_article = approved_article(title="Elsewhere")
+    other = project_for(world["dave"], article=other_article)
+    client = logged_in(annotator)
+    assert client.get(url(other, other_article)).status_code == 404
+    assert client.get(f"/annotate/projects/{other.pk}/").status_code == 404
+    # Right project, article not assigned to alice.
+    assert client.get(url(world["project"], other_article)).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(world) -> None:
+    response = Client().get(url(world["project"], world["article"]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_nobody_edits_someone_elses_annotation(world, annotator) -> None:
+    carols = EntityMention.objects.get(annotator=world["carol"])
+    client = logged_in(annotator)
+    path = url(world["project"], world["article"], f"mention/{carols.pk}/")
+    assert client.post(path, {"label": "ORG"}).status_code == 404
+    assert client.post(path + "delete/").status_code == 404
+    assert EntityMention.objects.get(pk=carols.pk).label == "PER"
+
+
+def test_editors_cannot_annotate_articles_not_assigned_to_them(world, editor) -> None:
+    span = span_of(world["article"], "Paris")
+    response = logged_in(editor).post(
+        url(world["project"], world["article"], "new/mention/"),
+        {"start": span.start, "end": span.end, "exact": span.exact, "label": "GPE"},
+    )
+    assert response.status_code == 403
+
+
+def test_htmx_create_returns_the_panel_and_only_the_touched_block(world, annotator) -> None:
+    article = world["article"]
+    span = span_of(article, "Berlin")
+    response = logged_in(annotator).post(
+        url(world["project"], article, "new/mention/"),
+        {
+            "revision": article.current_revision_id,
+            "start": span.start,
+            "end": span.end,
+            "exact": span.exact,
+            "label": "GPE",
+            "entity": "new",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<aside id="panel"')
+    assert re.findall(r'<p id="blk-(\d+)"[^>]*hx-swap-oob="true"', html) == ["3"]
+    assert ">Berlin</mark>" in html
+    assert "annotation-saved" in response["HX-Trigger"]
+    mention = EntityMention.objects.get(exact="Berlin")
+    assert mention.entity.name == "Berlin" and mention.entity.label == "GPE"
+
+
+def test_plain_post_redirects_and_errors_are_flashed(world, annotator) -> None:
+    article = world["article"]
+    client = logged_in(annotator)
+    span = span_of(article, "Berlin")
+    data = {"start": span.start, "end": span.end, "exact": span.exact, "label": "GPE"}
+    response = client.post(url(world["project"], article, "new/mention/"), data)
+    assert response.status_code == 302 and response["Location"] == url(world["project"], article)
+    bad = client.post(url(world["project"], article, "new/mention/"), {**data, "exact": "Paris"})
+    assert bad.status_code == 302
+    assert "does not match" in client.get(url(world["project"], article)).content.decode()
+
+
+def test_htmx_errors_are_plain_text_with_a_status(world, annotator) -> None:
+    article = world["article"]
+    span = span_of(article, "Berlin")
+    client = logged_in(annotator)
+    data = {"start": span.start, "end": span.end, "exact": "Berlim", "label": "GPE"}
+    response = client.post(url(world["project"], article, "new/mention/"), data, **HTMX)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    stale = {**data, "exact": "Berlin", "revision": article.current_revision_id + 99}
+    assert (
+        client.post(url(world["project"], article, "new/mention/"), stale, **HTMX).status_code
+        == 409
+    )
+    bad_label = {**data, "exact": "Berlin", "label": "<script>"}
+    assert (
+        client.post(url(world["project"], article, "new/mention/"), bad_label, **HTMX).status_code
+        == 400
+    )
+
+
+def test_claim_with_claimant_and_article_stance_over_http(world, annotator) -> None:
+    article, project = world["article"], world["project"]
+    client = logged_in(annotator)
+    merkel = services.entity_create(
+        project=project, article=article, annotator=annotator, name="Angela Merkel", label="PER"
+    )
+    claim = span_of(article, "emissions would fall by 40% before 2030")
+    response = client.post(
+        url(project, article, "new/claim/"),
+        {
+            "start": claim.start,
+            "end": claim.end,
+            "exact": claim.exact,
+            "checkworthiness": "CFS",
+            "claim_type": "quantity",
+            "claimant": f"entity:{merkel.pk}",
+            "attribution": "reported_speech",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    saved = Claim.objects.get()
+    assert saved.claimant == merkel and saved.claim_type == "quantity"
+    response = client.post(
+        url(project, article, "topic-stance/"),
+        {"topic": "Climate policy", "label": "AGAINST"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert Stance.objects.get().label == "AGAINST"
+    assert 'value="AGAINST" aria-pressed="true"' in response.content.decode()
+
+
+def test_article_text_is_escaped(annotator) -> None:
+    article = approved_article(blocks=['<script>alert("x")</script> & <b>bold</b>'])
+    project = project_for(annotator, article=article)
+    services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "<b>bold</b>"),
+        label="MISC",
+    )
+    html = logged_in(annotator).get(url(project, article)).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in html
+    assert ">&lt;b&gt;bold&lt;/b&gt;</mark>" in html
+
+
+def test_submit_marks_done_and_goes_to_the_next(annotator) -> None:
+    first, second = approved_article(title="One"), approved_article(title="Two")
+    project = project_for(annotator)
+    for article in (first, second):
+        services.assignment_create(
+            project=project, article=article, annotator=annotator, assigned_by=None
+        )
+    client = logged_in(annotator)
+    response = client.post(url(project, first, "submit/"))
+    assert response["Location"] == url(project, second)
+    assert "1 of 2 done" in client.get(url(project, second)).content.decode()
+    queue = client.get("/annotate/").content.decode()
+    assert "1 of 2 done" in queue
+
+
+def test_the_workspace_query_count_does_not_grow_with_spans(
+    world, annotator, django_assert_max_num_queries
+) -> None:
+    article, project = world["article"], world["project"]
+    client = logged_in(annotator)
+    text = article.current_revision.text
+    for start in range(0, len(text) - 5, 7):
+        if text[start : start + 5].strip():
+            services.mention_create(
+                project=project,
+                article=article,
+                annotator=annotator,
+                span=services.Span(start, start + 5, text[start : start + 5]),
+                label="MISC",
+            )
+    with django_assert_max_num_queries(25):
+        assert client.get(url(project, article)).status_code == 200
+
+
+def test_editors_assign_and_configure(editor, annotator) -> None:
+    article = approved_article()
+    project = project_for(annotator)
+    client = logged_in(editor)
+    response = client.post(
+        f"/annotate/projects/{project.pk}/assign/", {"annotators": [annotator.pk], "count": 5}
+    )
+    assert response.status_code == 302
+    assert project.assignments.get().article == article
+    response = client.post(
+        f"/annotate/projects/{project.pk}/settings/",
+        {
+            "name": project.name,
+            "guidelines": "# Tag people",
+            "annotators_per_article": 2,
+            "labels_text": "PERSON p a person\nPLACE x",
+            "topics_text": "Climate\nMigration",
+        },
+    )
+    project.refresh_from_db()
+    assert project.label_names == ["PERSON", "PLACE"] and project.topics == ["Climate", "Migration"]
+    assert logged_in(annotator).post(f"/annotate/projects/{project.pk}/assign/").status_code == 403
+
+
+# ---------------------------------------------------------------- offsets, as property tests
+
+ALPHABET = st.sampled_from(
+    ["a", "Z", " ", "\u00a0", "é", "e\u0301", "👩‍👩‍👧", "🇺🇦", "😀", "ש", "ل", "\r\n", "—", "<", "&"]
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(pieces=st.lists(ALPHABET, min_size=3, max_size=40), data=st.data())
+def test_offsets_round_trip_through_the_server(annotator, pieces, data) -> None:
+    """Code-point offsets posted with their quote come back in the page around that quote."""
+    body = "".join(pieces).strip() or "x"
+    article = approved_article(title=f"T {uuid.uuid4().hex[:6]}", blocks=[body])
+    project = project_for(annotator, article=article)
+    text = article.current_revision.text
+    start = data.draw(st.integers(article.current_revision.blocks[1][0], len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    exact = text[start:end]
+    client = logged_in(annotator)
+    response = client.post(
+        url(project, article, "new/mention/"),
+        {"start": start, "end": end, "exact": exact, "label": "MISC"},
+        **HTMX,
+    )
+    assert response.status_code == 200, response.content
+    mention = EntityMention.objects.get(project=project)
+    assert (mention.start, mention.end, mention.exact) == (start, end, exact)
+    assert text[mention.start : mention.end] == exact
+    # Off by one code point either way is refused: the quote no longer matches.
+    if end + 1 <= len(text) and text[start + 1 : end + 1] != exact:
+        shifted = {"start": start + 1, "end": end + 1, "exact": exact, "label": "MISC"}
+        assert (
+            client.post(url(project, article, "new/mention/"), shifted, **HTMX).status_code == 400
+        )
