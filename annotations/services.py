@@ -30,7 +30,7 @@ from annotations.models import (
     SupportSpan,
     Tombstone,
 )
-from articles import roles
+from articles import review, roles
 from articles.models import Article, TextRevision
 
 
@@ -734,13 +734,17 @@ def article_reanchor(*, revision: TextRevision) -> dict[str, int]:
 def revision_activate(*, article: Article, revision: TextRevision, user: Any | None) -> None:
     """Make ``revision`` the live text of ``article`` and re-anchor its annotations onto it.
 
-    The integration point for editorial review (articles.review): call it, inside or outside a
-    transaction, when a revision is approved. The article becomes approved with ``revision``
-    current; after commit, the Celery task ``annotations.tasks.reanchor_revision`` moves every
-    annotation onto it (idempotent, so a redelivered task is harmless). Show editors
+    The integration point for editorial review (articles.review): when ``article_approve``
+    leaves a new revision pending (``review.pending_revision(article)``) because annotations
+    point into the current one, call this, inside or outside a transaction. The article
+    becomes approved with ``revision`` current; after commit, the Celery task
+    ``annotations.tasks.reanchor_revision`` moves every annotation onto it (idempotent, so a
+    redelivered task is harmless). Show editors the report of
     ``revision_reanchor_preview(old=article.current_revision, new=revision)`` first: the page
-    ``annotations-reanchor`` does exactly that and then calls this.
+    ``annotations-reanchor`` (``/annotate/revisions/<id>/reanchor/``) does exactly that and
+    then calls this.
     """
+    # Imported here: the task module imports this one.
     from annotations.tasks import reanchor_revision
 
     if revision.article_id != article.pk:
@@ -748,10 +752,12 @@ def revision_activate(*, article: Article, revision: TextRevision, user: Any | N
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         old_id = locked.current_revision_id
-        locked.current_revision = revision
+        # Review's own switch (current revision and title), then the approval it implies.
+        review.revision_activate(article=locked, revision=revision)
         locked.review_status = Article.Review.APPROVED
-        locked.save(update_fields=["current_revision", "review_status", "updated_at"])
+        locked.save(update_fields=["review_status", "updated_at"])
         article.current_revision = revision
+        article.title = locked.title
         article.review_status = Article.Review.APPROVED
         if old_id and old_id != revision.pk:
             ReanchorRun.objects.get_or_create(

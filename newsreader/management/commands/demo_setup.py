@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from annotations.demo import demo_project_setup
 from articles import roles
 
 DEMO_USERS = (
@@ -45,4 +46,6 @@ class Command(BaseCommand):
             user.save()
             if group:
                 user.groups.add(Group.objects.get(name=group))
+        # Its members are the demo users; articles are assigned later by demo_assign.
+        demo_project_setup()
         return "\n".join(f"  {username:<10} password: {password}" for username, _ in DEMO_USERS)
