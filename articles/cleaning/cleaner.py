@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from .features import BOILER, CONTENT, Line, assign_kinds, make_lines
+import re
+
+from .features import BOILER, CONTENT, MEDIUM, SHORT, Line, assign_kinds, make_lines
 from .fragments import cut_fragments
-from .patterns import BYLINE, CAPTION, DATE
+from .patterns import BYLINE, DATE
 from .result import CLEANER_VERSION, EMPTY_RESULT, LABELS, CleanResult, LineLabel, Span
-from .select import select
+from .select import Selection, select
 from .stats import CorpusStats
 
 _LABELS = frozenset(LABELS)
+# The longest list kept after a line ending in a colon.
+MAX_LIST = 80
 
 
 def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
@@ -17,38 +21,47 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
     if not text or not text.strip():
         return EMPTY_RESULT
     lines = make_lines(text)
-    assign_kinds(lines, stats)
+    assign_kinds(lines, text, stats)
     sel = select(lines)
     title = sel.title
     body = _body_lines(lines, sel)
-    title_key = lines[title].key if title is not None else None
+    title_line = lines[title] if title is not None else None
 
     labels: list[str] = [""] * len(lines)
     for i in body:
         labels[i] = "body"
     # The headline: every copy is a title line, never body.
-    if title_key is not None:
+    if title_line is not None:
+        size = len(title_line.text)
         for ln in lines:
-            if ln.key == title_key:
+            # Same length give or take spacing, then the same normalised text.
+            if abs(len(ln.text) - size) <= 3 and ln.norm == title_line.norm:
                 labels[ln.idx] = "title"
+    _trim_reader_comments(lines, labels)
     _apply_hints(lines, labels)
     _dedupe_body(lines, labels)
     body_first = next((i for i, lab in enumerate(labels) if lab == "body"), None)
     byline = _find_byline(lines, labels, title, body_first)
-    _label_rest(lines, labels, title, body_first, byline)
+    if byline is not None:
+        _author_bio_tail(lines, labels, lines[byline].text)
+    _label_rest(lines, labels, title, byline)
 
+    confidence = round(sel.confidence, 4)
     blocks: list[Span] = []
     out: list[LineLabel] = []
-    for ln, label in zip(lines, labels):
+    for ln, label in zip(lines, labels, strict=True):
         cut: tuple[Span, ...] = ()
         if label == "body":
-            kept, cuts = cut_fragments(text, ln.s, ln.e)
+            if ln.fragment:
+                kept, cuts = cut_fragments(text, ln.s, ln.e)
+            else:
+                kept, cuts = [Span(ln.s, ln.e)], []
             if not kept:
                 label = "advertisement"
             else:
                 blocks.extend(kept)
             cut = tuple(cuts)
-        out.append(LineLabel(ln.start, ln.end, label, 0.0, cut))
+        out.append(LineLabel(ln.start, ln.end, label, _line_score(ln, label, confidence), cut))
 
     title_span = None
     title_text = ""
@@ -69,35 +82,73 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
         byline_span=byline_span,
         blocks=tuple(blocks),
         lines=tuple(out),
-        confidence=round(sel.confidence, 4) if blocks else 0.0,
+        confidence=confidence if blocks else 0.0,
         version=CLEANER_VERSION,
     )
 
 
-def _body_lines(lines: list[Line], sel) -> list[int]:
+def _line_score(ln: Line, label: str, confidence: float) -> float:
+    """How sure the label is: known phrases and editor hints are sure, corpus evidence as
+    strong as it is, everything else as sure as the article selection."""
+    if ln.hint is not None or (ln.pat is not None and label == ln.pat):
+        return 1.0
+    if label != "body" and ln.df_boiler >= 0.5:
+        return round(ln.df_boiler, 4)
+    return confidence
+
+
+def _body_lines(lines: list[Line], sel: Selection) -> list[int]:
     """Indices of body lines: segment lines minus boilerplate, plus subheads at the seams."""
     out: list[int] = []
     segs = sel.segments
     for n, seg in enumerate(segs):
         if n:
             # Short heading-like lines right above a merged segment are subheadings.
-            prev_last = segs[n - 1].last
+            gap = lines[segs[n - 1].last + 1 : seg.first]
             lead = []
-            for ln in reversed(lines[prev_last + 1 : seg.first]):
-                if ln.kind == BOILER or ln.nw > 14 or len(lead) >= 2:
+            for ln in reversed(gap):
+                if ln.kind == BOILER or ln.nw > 14 or ln.nw < 2 or len(lead) >= 2:
                     break
                 lead.append(ln.idx)
-            out.extend(reversed(lead))
+            if seg.list_before:
+                out.extend(ln.idx for ln in gap if ln.kind != BOILER)
+            # Not when a boilerplate section (an ad block, say) opened above them.
+            elif lead and not any(ln.opens for ln in gap):
+                out.extend(reversed(lead))
         for ln in lines[seg.first : seg.last + 1]:
             if ln.kind != BOILER:
                 out.append(ln.idx)
     if segs:
         last = segs[-1].last
+        if lines[last].text.endswith((":", "：")) or (
+            last + 1 < len(lines) and lines[last + 1].text.endswith((":", "："))
+        ):
+            # A list announced at the end of the article runs until boilerplate.
+            for ln in lines[last + 1 : last + 1 + MAX_LIST]:
+                if ln.kind not in (MEDIUM, SHORT):
+                    break
+                out.append(ln.idx)
+            return out
         for ln in lines[last + 1 : last + 3]:
             if ln.kind == BOILER or not ln.sent_end or ln.nw < 3 or DATE.search(ln.text):
                 break
             out.append(ln.idx)
     return out
+
+
+# Reader comments: an all-lower-case first word ("i hope ...") or a "name, town, country" line.
+_LOWER_FIRST = re.compile(r"[a-zß-ÿ]+\b")
+_SIGNATURE = re.compile(r"^[^,.!?]{2,40}(?:,[^,.!?]{2,40}){1,3}$")
+
+
+def _trim_reader_comments(lines: list[Line], labels: list[str]) -> None:
+    """Drop comment-like lines from the end of the body (they follow articles unmarked)."""
+    body = [ln for ln in lines if labels[ln.idx] == "body"]
+    for ln in body[1:][-8:][::-1]:
+        if _LOWER_FIRST.match(ln.text) or (ln.nw <= 8 and _SIGNATURE.match(ln.text)):
+            labels[ln.idx] = "comments"
+        else:
+            break
 
 
 def _apply_hints(lines: list[Line], labels: list[str]) -> None:
@@ -108,18 +159,39 @@ def _apply_hints(lines: list[Line], labels: list[str]) -> None:
 
 
 def _dedupe_body(lines: list[Line], labels: list[str]) -> None:
-    seen: set[int] = set()
+    """A paragraph printed twice (a page template repeating the story) is body once."""
+    seen: set[str] = set()
     for ln in lines:
         if labels[ln.idx] != "body":
             continue
-        if ln.key in seen and ln.nw >= 3:
+        if ln.text in seen and ln.nw >= 3:
             labels[ln.idx] = "other"
-        seen.add(ln.key)
+        seen.add(ln.text)
+
+
+_BYLINE_PREFIX = re.compile(r"^\W*(?:by|von|por|par|di|da|door|av|af|от)\s+", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\||/)\s*")
+
+
+def _author_bio_tail(lines: list[Line], labels: list[str], byline: str) -> None:
+    """The article's last lines that start with the byline's author name are a bio."""
+    names = [n for n in _NAME_SPLIT.split(_BYLINE_PREFIX.sub("", byline)) if len(n.split()) >= 2]
+    if not names:
+        return
+    starts = tuple(names)
+    listed = tuple(n + "," for n in names)
+    body = [ln for ln in lines if labels[ln.idx] == "body"]
+    for ln in body[1:][-3:][::-1]:
+        if ln.text.startswith(starts) and not ln.text.startswith(listed):
+            labels[ln.idx] = "author_bio"
+        else:
+            break
 
 
 def _find_byline(
     lines: list[Line], labels: list[str], title: int | None, body_first: int | None
 ) -> int | None:
+    """The author line between headline and body, else a dateline there."""
     if body_first is None:
         return None
     lo = title + 1 if title is not None else max(0, body_first - 6)
@@ -135,18 +207,15 @@ def _find_byline(
 
 
 def _label_rest(
-    lines: list[Line],
-    labels: list[str],
-    title: int | None,
-    body_first: int | None,
-    byline: int | None,
+    lines: list[Line], labels: list[str], title: int | None, byline: int | None
 ) -> None:
+    """Labels of the lines that are neither body nor title."""
     section: str | None = None
     seen_body = False
     for ln in lines:
         i = ln.idx
-        if labels[i] == "body":
-            seen_body = True
+        if labels[i] in ("body", "title"):
+            seen_body = seen_body or labels[i] == "body"
             section = None
             continue
         if ln.pat is not None:
@@ -159,12 +228,16 @@ def _label_rest(
             continue
         if i == byline:
             labels[i] = "other"
-        elif section is not None:
+        elif section is not None and not (
+            section == "navigation" and ln.kind == CONTENT and ln.nw >= 20
+        ):
             labels[i] = section
-        elif CAPTION.search(ln.text):
+        elif ln.caption:
             labels[i] = "caption"
         elif not seen_body and (title is None or i < title):
             labels[i] = "navigation"
+        elif not seen_body and ln.nw <= 12 and DATE.search(ln.text):
+            labels[i] = "other"  # dateline under the headline
         elif ln.kind == CONTENT and ln.nw >= 20:
             labels[i] = "related" if seen_body else "other"
         else:

@@ -1,12 +1,32 @@
-"""Per-line features: length, punctuation, shape, boilerplate patterns, corpus frequency."""
+"""Per-line features: length, punctuation, shape, boilerplate patterns, corpus frequency.
+
+Speed matters (thousands of pages per second): per line only ``str`` methods run; the
+regex-heavy pattern checks first look for their keywords once in the whole lower-cased
+document and then examine just the lines that hold one.
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
-from .keys import line_key
+from .keys import key_of_normalised, normalise_line
 from .lines import split_lines
-from .patterns import CAPTION, COPYRIGHT, LINE_PATTERN, OPENS_SECTION, SEPARATORS
+from .patterns import (
+    ABOUT_AUTHOR,
+    CAPTION,
+    COOKIES,
+    COPYRIGHT,
+    FRAGMENT_HINT,
+    LINE_PATTERN,
+    OPENS_SECTION,
+    PHOTO_POSITION,
+    RELATED_PREFIX,
+    SEPARATORS,
+    SUBSCRIBE,
+    Guarded,
+)
+from .result import LABELS
 from .stats import CorpusStats
 
 # Han, kana and CJK compatibility ideographs: scripts written without spaces.
@@ -14,9 +34,23 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+")
 # One CJK character counts as this many words.
 CJK_WORD = 0.6
-END_PUNCT = re.compile(r"[.!?。！？…:;；：][\"'”’»)\]」』）]*$")
-SENT_END = re.compile(r"[.!?。！？…][\"'”’»)\]」』）]*$")
+# Thai, Lao, Myanmar and Khmer also run words together (spaces separate phrases); their
+# words are longer in characters.
+SEA = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+SEA_RUN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+SEA_WORD = 0.22
+SENT_END_CHARS = frozenset(".!?。！？…")
+END_PUNCT_CHARS = SENT_END_CHARS | frozenset(":;；：")
+CLOSERS = frozenset("\"'”’»)]」』）")
 INNER_PUNCT = re.compile(r"[,;:，、；：。．]|[.!?](?=\s)")
+# Punctuation standing alone between spaces ("-", "|", "&") is not a word.
+LONE_PUNCT = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+RULE = re.compile(r"[-_=*~.•·]{5,}$")
+_DECORATION = " \t-–—•*#>|:·»›[]"
+# Section headers that end an article: other stories, reader comments, the author's bio.
+TERMINAL = frozenset({"related", "comments", "author_bio", "other"})
+# "More from Europe", "Mehr aus Berlin": a navigation header that opens a list of stories.
+MORE_FROM = re.compile(r"(?:more|mehr|más|plus|più|meer|mais)\b", re.IGNORECASE)
 
 # Kinds of lines.
 CONTENT = "C"
@@ -29,24 +63,27 @@ class Line:
     """One non-blank line of the input and its features."""
 
     __slots__ = (
-        "idx",
-        "start",
-        "end",
-        "s",
-        "e",
-        "text",
-        "key",
-        "nw",
-        "nchars",
-        "sent_end",
-        "end_punct",
-        "inner",
-        "seps",
-        "pat",
-        "opens",
+        "_inner",
+        "_key",
+        "_norm",
+        "caption",
         "df_boiler",
+        "e",
+        "end",
+        "end_punct",
+        "fragment",
         "hint",
+        "idx",
         "kind",
+        "nw",
+        "opens",
+        "pat",
+        "s",
+        "sent_end",
+        "seps",
+        "start",
+        "terminal",
+        "text",
         "tokens",
     )
 
@@ -57,71 +94,198 @@ class Line:
         self.s = s
         self.e = e
         self.text = text
-        self.key = line_key(text)
-        self.hint: str | None = None
-        self.df_boiler = 0.0
-        if CJK.search(text):
-            ncjk = len(CJK.findall(text))
-            self.nw = len(CJK_RUN.sub(" ", text).split()) + ncjk * CJK_WORD
-        else:
-            self.nw = float(len(text.split()))
-        self.nchars = len(text)
-        tail = text[-6:]
-        self.sent_end = bool(SENT_END.search(tail))
-        self.end_punct = self.sent_end or bool(END_PUNCT.search(tail))
-        self.inner = len(INNER_PUNCT.findall(text))
-        self.seps = len(SEPARATORS.findall(text))
+        self.nw: float = len(text.split())
+        last = text[-1]
+        if last in CLOSERS and len(text) > 1:
+            last = text[-2]
+        self.sent_end = last in SENT_END_CHARS
+        self.end_punct = last in END_PUNCT_CHARS
+        self.seps = 0
         self.pat: str | None = None
         self.opens = False
+        self.caption = False
+        self.fragment = False
+        self.df_boiler = 0.0
+        self.hint: str | None = None
         self.kind = SHORT
-        self.tokens: list[str] = []
+        self.terminal = False
+        self.tokens: list[str] | None = None
+        self._norm: str | None = None
+        self._key: int | None = None
+        self._inner: bool | None = None
+
+    @property
+    def norm(self) -> str:
+        """Normalised text (what repeats of a line share)."""
+        if self._norm is None:
+            self._norm = normalise_line(self.text)
+        return self._norm
+
+    @property
+    def key(self) -> int:
+        """The line's corpus/hint key (computed on first use)."""
+        if self._key is None:
+            self._key = key_of_normalised(self.norm)
+        return self._key
+
+    @property
+    def inner(self) -> bool:
+        """Whether the line has punctuation inside (commas, colons, sentence breaks)."""
+        if self._inner is None:
+            self._inner = INNER_PUNCT.search(self.text) is not None
+        return self._inner
 
 
 def make_lines(text: str) -> list[Line]:
-    out = []
+    out: list[Line] = []
     for a, b, s, e in split_lines(text):
         if s < e:
             out.append(Line(len(out), a, b, s, e, text[s:e]))
+    # Standalone punctuation ("-", "|") is not a word: one pass over the whole text.
+    starts = [ln.s for ln in out]
+    for m in LONE_PUNCT.finditer(text):
+        out[bisect_right(starts, m.start()) - 1].nw -= 1
+    if CJK.search(text):
+        for ln in out:
+            if CJK.search(ln.text):
+                ncjk = len(CJK.findall(ln.text))
+                rest = CJK_RUN.sub(" ", ln.text)
+                ln.nw = len(rest.split()) - len(LONE_PUNCT.findall(rest)) + ncjk * CJK_WORD
+    if SEA.search(text):
+        for ln in out:
+            if SEA.search(ln.text):
+                nsea = len(SEA.findall(ln.text))
+                rest = SEA_RUN.sub(" ", ln.text)
+                ln.nw = len(rest.split()) - len(LONE_PUNCT.findall(rest)) + nsea * SEA_WORD
     return out
 
 
-def match_pattern(line: Line) -> tuple[str | None, bool]:
+def assign_kinds(lines: list[Line], text: str, stats: CorpusStats | None) -> None:
+    """Pattern categories, corpus evidence, hints and the kind of every line."""
+    low = text.lower()
+    starts = [ln.s for ln in lines]
+    # Lower-casing can change offsets in rare scripts: then every line is checked.
+    exact = len(low) == len(text)
+
+    def near(guard: Guarded) -> set[int] | None:
+        return guard.lines_with_keywords(low, starts) if exact else None
+
+    copyright_lines = near(COPYRIGHT)
+    subscribe_lines = near(SUBSCRIBE)
+    cookie_lines = near(COOKIES)
+    caption_lines = near(CAPTION)
+    fragment_lines = near(FRAGMENT_HINT)
+    for m in SEPARATORS.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0:
+            lines[i].seps += 1
+    for ln in lines:
+        idx = ln.idx
+        ln.caption = (caption_lines is None or idx in caption_lines) and (
+            CAPTION.pattern.search(ln.text) is not None
+        )
+        ln.fragment = fragment_lines is None or idx in fragment_lines
+        ln.pat, ln.opens = _match(
+            ln,
+            copyright_lines is None or idx in copyright_lines,
+            subscribe_lines is None or idx in subscribe_lines,
+            cookie_lines is None or idx in cookie_lines,
+        )
+    if stats is not None:
+        _corpus_evidence(lines, stats)
+    for ln in lines:
+        ln.kind = kind_of(ln)
+        ln.terminal = (ln.opens and ln.pat in TERMINAL) or (
+            ln.pat == "navigation" and MORE_FROM.match(ln.text) is not None
+        )
+        if ln.hint is not None:
+            ln.terminal = ln.hint in TERMINAL
+
+
+def _match(
+    line: Line, maybe_copyright: bool, maybe_subscribe: bool, maybe_cookies: bool
+) -> tuple[str | None, bool]:
     """Boilerplate category of a whole line by known phrases, and whether it opens a section."""
+    nw = line.nw
+    if nw > 80:
+        return None, False
     text = line.text
-    if line.nw <= 40 and COPYRIGHT.search(text):
+    if maybe_copyright and COPYRIGHT.pattern.search(text):
         return "other", True
-    if line.nw <= 16:
-        stripped = text.strip(" \t-–—•*#>|:·»›[]()")
-        m = LINE_PATTERN.fullmatch(stripped)
-        if m is not None:
-            label = m.lastgroup or "other"
-            return label, OPENS_SECTION.get(label, False)
-    if line.nw <= 30 and not line.sent_end and CAPTION.search(text):
+    if maybe_cookies and COOKIES.pattern.search(text):
+        return "other", False
+    if nw > 40:
+        return None, False
+    if nw == 0 and RULE.match(text):
+        return "other", True  # a horizontal rule closes the article
+    if line.caption and PHOTO_POSITION.search(text):
         return "caption", False
+    if nw <= 16:
+        label = _line_pattern(text.lower().strip(_DECORATION))
+        if label is not None:
+            return label, OPENS_SECTION.get(label, False)
+        if nw <= 5 and ABOUT_AUTHOR.fullmatch(text.strip(_DECORATION)):
+            return "author_bio", True
+    if nw <= 30:
+        if RELATED_PREFIX.match(text):
+            return "related", False
+        if maybe_subscribe and SUBSCRIBE.pattern.search(text):
+            return "newsletter", False
+        if line.caption and not line.sent_end:
+            return "caption", False
     return None, False
 
 
-def assign_kinds(lines: list[Line], stats: CorpusStats | None) -> None:
-    for line in lines:
-        line.pat, line.opens = match_pattern(line)
-        if stats is not None:
-            line.df_boiler = corpus_boilerplate(line, stats)
-            hint = stats.hints.get(line.key)
-            if hint:
-                line.hint = hint
-        line.kind = kind_of(line)
+def _corpus_evidence(lines: list[Line], stats: CorpusStats) -> None:
+    """Document frequencies and editor hints of every line."""
+    hints = stats.hints
+    long_words = flagged_words = 0.0
+    for ln in lines:
+        ln.df_boiler = corpus_boilerplate(ln, stats)
+        if hints:
+            hint = hints.get(ln.key)
+            if hint in LABELS:
+                ln.hint = hint
+        if ln.nw >= 15:
+            long_words += ln.nw
+            if ln.df_boiler >= 0.5:
+                flagged_words += ln.nw
+    if flagged_words > 0.5 * long_words:
+        # Most of the text recurs elsewhere: a copy or update of another page, not template
+        # text. Only short lines keep their corpus evidence.
+        for ln in lines:
+            if ln.nw >= 15:
+                ln.df_boiler = 0.0
+
+
+_PATTERN_CACHE: dict[str, str | None] = {}
+_PATTERN_CACHE_SIZE = 50_000
+
+
+def _line_pattern(low: str) -> str | None:
+    """The category of a short lower-cased line by whole-line phrases (memoised: menus and
+    footers repeat from page to page)."""
+    try:
+        return _PATTERN_CACHE[low]
+    except KeyError:
+        pass
+    m = LINE_PATTERN.fullmatch(low)
+    label = (m.lastgroup or "other") if m is not None else None
+    if len(_PATTERN_CACHE) >= _PATTERN_CACHE_SIZE:
+        _PATTERN_CACHE.clear()
+    _PATTERN_CACHE[low] = label
+    return label
 
 
 def corpus_boilerplate(line: Line, stats: CorpusStats) -> float:
     """0..1: how strongly corpus frequencies say the line is boilerplate."""
     best = 0.0
-    if stats.source_documents >= 3:
+    if stats.source_documents >= 5 and stats.source_line_doc_freq:
         df = stats.source_line_doc_freq.get(line.key, 0)
-        if df >= 2:
-            share = df / stats.source_documents
-            # Within one source a repeated line is template text whatever its length.
-            best = max(best, min(1.0, share * 4 + 0.3 * (df >= 3)))
-    if stats.documents >= 10:
+        if df >= 3:
+            # Within one source a line in many pages is template text whatever its length.
+            best = min(1.0, 0.4 + 3.0 * df / stats.source_documents)
+    if stats.documents >= 10 and stats.line_doc_freq:
         df = stats.line_doc_freq.get(line.key, 0)
         if df >= 3:
             share = df / stats.documents
@@ -132,6 +296,9 @@ def corpus_boilerplate(line: Line, stats: CorpusStats) -> float:
 
 
 def kind_of(line: Line) -> str:
+    hint = line.hint
+    if hint is not None:
+        return CONTENT if hint == "body" else BOILER
     if line.pat is not None or line.df_boiler >= 0.5:
         return BOILER
     nw = line.nw

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .patterns import FRAGMENT, FRAGMENT_HINT
+from .patterns import FRAGMENT
 from .result import Span
 
 _ALNUM = re.compile(r"[^\W_]")
@@ -16,8 +16,6 @@ def cut_fragments(text: str, s: int, e: int) -> tuple[list[Span], list[Span]]:
     Returns (kept spans, cut spans); kept spans are stripped of surrounding whitespace.
     """
     line = text[s:e]
-    if not FRAGMENT_HINT.search(line):
-        return [Span(s, e)], []
     cuts = [(m.start(), m.end()) for m in FRAGMENT.finditer(line) if m.end() > m.start()]
     if not cuts:
         return [Span(s, e)], []

@@ -8,8 +8,51 @@ boilerplate inside an otherwise good line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _I = re.IGNORECASE
+_DIGIT = re.compile(r"\d")
+
+
+class Guarded:
+    """A regex searched only when the lower-cased text contains one of its keywords.
+
+    Python's ``re`` has no fast path for case-insensitive alternations; a few ``in``
+    tests on the lower-cased line are far cheaper and rule out most lines.
+    """
+
+    __slots__ = ("digits", "keywords", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], keywords: str, digits: bool = False) -> None:
+        self.pattern = pattern
+        self.keywords = tuple(keywords.split("|"))
+        self.digits = digits
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        """Search text; ``low`` is text.lower() when the caller has it already."""
+        if self.digits and _DIGIT.search(text):
+            return self.pattern.search(text)
+        if low is None:
+            low = text.lower()
+        for k in self.keywords:
+            if k in low:
+                return self.pattern.search(text)
+        return None
+
+    def lines_with_keywords(self, low: str, starts: list[int]) -> set[int]:
+        """Indices of the lines (by sorted start offsets) whose text holds a keyword.
+
+        ``low`` is the lower-cased document, offset-compatible with ``starts``.
+        """
+        out: set[int] = set()
+        find = low.find
+        for k in self.keywords:
+            pos = find(k)
+            while pos >= 0:
+                out.add(bisect_right(starts, pos) - 1)
+                pos = find(k, pos + len(k))
+        return out
+
 
 # (label, pattern, opens_section): matched against the whole stripped line.
 _LINE_PATTERNS: list[tuple[str, str, bool]] = [
@@ -34,6 +77,7 @@ _LINE_PATTERNS: list[tuple[str, str, bool]] = [
         r"viewed|shared|emailed|commented)(?: (?:articles?|stories|news))?|trending(?: now| "
         r"stories| news)?|top stories|latest (?:news|stories|headlines|articles)|"
         r"what to read next|editor'?s picks?|don'?t miss|in (?:other|case you missed) .{0,30}|"
+        r"(?:next|previous) (?:article|story|post)|read next|up next|"
         r"lesen sie (?:auch|mehr)|mehr zum thema|das könnte sie (?:auch )?interessieren|"
         r"weitere artikel|lire aussi|à lire aussi|a lire aussi|sur le même sujet|"
         r"leer más|lea también|lee también|te puede interesar|noticias relacionadas|"
@@ -47,21 +91,23 @@ _LINE_PATTERNS: list[tuple[str, str, bool]] = [
         r"(?:\d+\s+)?(?:comments?|comment on this (?:story|article)|no comments(?: yet)?\.*|"
         r"leave a (?:comment|reply)|add (?:a|your) comment|post a comment|show comments|"
         r"view comments|load comments|join the (?:discussion|conversation)|reader comments|"
-        r"readers'? comments|discussion|kommentare?|comentarios?|commentaires?|commenti|"
+        r"readers'? comments|kommentare?|comentarios?|commentaires?|commenti|"
+        r"(?:read|view|show|see) (?:all )?comments?(?: \(\d+\))?|posted by\b.{0,80}|"
+        r"thanks for your comments?.{0,60}|report (?:this )?(?:post|comment|abuse)|"
+        r"(?:reply|quote)(?: \| (?:reply|quote|report(?: this post)?))*|"
         r"comentários|评论|評論|留言|コメント|댓글|комментарии)(?: \(\d+\))?:?",
         True,
     ),
     (
         "author_bio",
-        r"(?:about (?:the )?authors?|about [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|"
+        r"(?:about (?:the )?authors?|"
         r"über (?:den|die) autor(?:in)?|sobre (?:el|la|o|a) autora?|à propos de l'auteure?|"
         r"作者简介|作者簡介|著者について|関連著者)",
         True,
     ),
     (
         "newsletter",
-        r"(?:.{0,80}\bnewsletters?\b.{0,80}|sign up(?: now| today| here)?.{0,80}|"
-        r"subscribe(?: now| today| here)?|.{0,60}\bsubscribe to (?:our|the) .{0,80}|"
+        r"(?:sign up(?: now| today| here)?.{0,80}|subscribe(?: now| today| here)?|"
         r"get (?:our|the) .{0,40}(?:in your inbox|delivered).{0,40}|"
         r"newsletter abonnieren.{0,40}|suscr[ií]bete.{0,60}|inscrivez-vous.{0,60}|"
         r"iscriviti.{0,60}|订阅.{0,30}|訂閱.{0,30}|メルマガ.{0,30})",
@@ -81,7 +127,7 @@ _LINE_PATTERNS: list[tuple[str, str, bool]] = [
         r"register|my account|share|share this(?: article| story)?|share on \w+|tweet|email|"
         r"e-mail|(?:e-?mail|print|save|send|share) (?:this )?(?:article|story|page|to a friend)|"
         r"print|printer[- ]friendly(?: version| page)?|back to top|to top|top of page|"
-        r"skip to (?:main )?content|next|previous|prev|next article|previous article|"
+        r"skip to (?:main )?content|next|previous|prev|"
         r"close|close window|hashtags|tags:?|topics:?|follow us.{0,40}|connect with us|"
         r"facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|telegram|copy link|"
         r"link copied|more in .{1,40}|more from .{1,40}|go to (?:the )?.{1,30}|"
@@ -89,47 +135,109 @@ _LINE_PATTERNS: list[tuple[str, str, bool]] = [
         r"privacy(?: policy)?|terms(?: of (?:use|service))?|terms (?:&|and) conditions|"
         r"cookie (?:policy|settings)|accept(?: all)?(?: cookies)?|"
         r"startseite|suche|teilen|drucken|inicio|buscar|compartir|accueil|recherche|"
-        r"partager|首页|首頁|分享|打印|ホーム|シェア|印刷)[.!:]?",
-        False,
+        r"partager|首页|首頁|分享|打印|ホーム|シェア|印刷|"
+        r"listen to (?:this )?article|\d+ min(?:ute)?s? read|gift (?:this )?article|follow|"
+        r"save(?: for later| article)?|"
+        r"[（(]?(?:责任编辑|責任編輯|编辑|編輯)[:：].{0,20}[)）]?)[.!:]?",
+        True,
     ),
 ]
 
 # One regex, one named group per label: a single fullmatch finds the category.
-LINE_PATTERN = re.compile(
-    "|".join(f"(?P<{label}>{pat})" for label, pat, _opens in _LINE_PATTERNS), _I
+# Matched against the lower-cased line (case-insensitive regexes are slow in Python).
+LINE_PATTERN = re.compile("|".join(f"(?P<{label}>{pat})" for label, pat, _opens in _LINE_PATTERNS))
+# "About Jane Doe" above an author's biography (case matters here).
+ABOUT_AUTHOR = re.compile(
+    r"(?:About|Über|Sobre|À propos de) [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
 )
 OPENS_SECTION = {label: opens for label, _pat, opens in _LINE_PATTERNS}
 
-# Captions and photo credits (searched, not matched whole).
-CAPTION = re.compile(
-    r"(?:^(?:photo|image|picture|pictured|file photo|foto|bild|imagen|crédit|credit|"
-    r"source|quelle|fuente|图|圖|写真)s?\s*(?:[:/|©]|by\b)|"
-    r"\((?:photo|image|picture|foto)s?\b[^)]*\)\s*$|"
-    r"\b(?:getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|istock(?:photo)?|"
-    r"flickr|cc by(?:-sa|-nd|-nc)*(?: \d\.\d)?|creative commons|alamy|dpa/|"
-    r"bildquelle|photo credit|image credit|imago)\b)",
+# Lines that point to another story ("Also read: ...") or ask to subscribe, found by prefix
+# or phrase in lines of up to ~30 words.
+RELATED_PREFIX = re.compile(
+    r"^(?:also read|read also|read more|see also|related|more|watch|listen|video|videos|photos?|"
+    r"gallery|slideshow|audio|podcast|stats|lesen sie (?:auch|mehr)|"
+    r"mehr zum thema|lire aussi|à lire aussi|voir aussi|leer más|lee también|lea también|"
+    r"ver también|leia também|leia mais|leggi anche|lees ook|czytaj także|читайте также|"
+    r"相关(?:阅读|新闻|文章|报道)|延伸阅读|推荐阅读|関連記事|관련 ?기사)\s*[:：>»|-]",
     _I,
 )
+SUBSCRIBE = Guarded(
+    re.compile(
+        r"\b(?:subscribe to (?:our|the)|sign up (?:for|to) (?:our|the)|newsletters?\b|"
+        r"in your inbox|newsletter abonnieren|suscr[ií]bete|abonnez-vous|inscrivez-vous|"
+        r"iscriviti alla)|订阅|訂閱|メルマガ|뉴스레터",
+        _I,
+    ),
+    "subscri|sign up|newsletter|inbox|abonn|suscr|inscri|iscriviti|订阅|訂閱|メルマガ|뉴스레터",
+)
 
-COPYRIGHT = re.compile(
-    r"(?:©|\(c\)\s*\d{4}|\bcopyright\b.{0,40}\d{4}|all rights reserved|alle rechte vorbehalten|"
-    r"todos los derechos reservados|tous droits réservés|版权所有|版權所有|無断転載)",
-    _I,
+# Cookie and consent banners.
+COOKIES = Guarded(
+    re.compile(
+        r"\bcookies?\b.*\b(?:accept|consent|privacy|agree|settings)|"
+        r"\b(?:accept|consent|agree)\b.*\bcookies?\b",
+        _I,
+    ),
+    "cookie",
+)
+
+# Captions and photo credits (searched, not matched whole).
+CAPTION = Guarded(
+    re.compile(
+        r"(?:^(?:photo|image|picture|pictured|file photo|foto|bild|imagen|crédit|credit|"
+        r"source|quelle|fuente|图|圖|写真)s?\s*(?:[:/|©]|by\b)|"
+        r"\((?:photo|image|picture|foto)s?\b[^)]*\)\s*$|"
+        r"\b(?:getty images|ap photo|afp photo|reuters/|epa-efe|shutterstock|istock(?:photo)?|"
+        r"flickr|cc by(?:-sa|-nd|-nc)*(?: \d\.\d)?|creative commons|alamy|dpa/|"
+        r"bildquelle|photo credit|image credit|imago)\b|"
+        r"\((?:[lrc]|[lr]-[lr]|\d(?:st|nd|rd|th) [lr]|top|bottom|left|right|cent(?:er|re))\))",
+        _I,
+    ),
+    "photo|image|picture|foto|bild|imagen|crédit|credit|source|quelle|fuente|图|圖|写真|getty|"
+    "ap photo|afp|reuters|epa|shutterstock|istock|flickr|cc by|creative commons|alamy|dpa/|imago|"
+    "(l)|(r)|(c)|-l)|-r)| l)| r)|(top)|(bottom)|(left)|(right)|(cent",
+)
+
+COPYRIGHT = Guarded(
+    re.compile(
+        r"(?:©|\(c\)\s*\d{4}|\bcopyright\b.{0,40}\d{4}|^.{0,40}\bcopyright\W*$|"
+        r"all rights reserved|alle rechte vorbehalten|"
+        r"todos los derechos reservados|tous droits réservés|版权所有|版權所有|無断転載)",
+        _I,
+    ),
+    "©|(c)|copyright|rights reserved|rechte vorbehalten|derechos reservados|droits réservés|"
+    "版权|版權|無断転載",
 )
 
 BYLINE = re.compile(
-    r"^(?:by|von|por|par|di|da|door|av|af|от|文|記者|作者|撰文)[\s:：]+"
-    r"[\w.'’-]+(?:[\s,]+[\w.'’&-]+){0,7}$|^(?:author|autor|auteur|autore)\s*:\s*\S.{0,60}$",
-    _I,
+    r"^(?i:by|von|por|par|di|da|door|av|af|от)\s+[A-ZÀ-ÞА-Я][\w.'’-]*(?:[\s,]+[\w.'’&/-]+){0,12}$|"
+    r"^(?:文|記者|记者|作者|撰文|来源|來源|编辑|編輯)[\s:：]|"
+    r"^(?i:author|autor|auteur|autore|reporter)\s*:\s*\S.{0,60}$"
 )
 
+# Photo captions name who is where: "Jane Doe (L) shakes hands with John Roe (R)".
+PHOTO_POSITION = re.compile(r"\((?:[LRC]|[LR]-[LR]|\d(?:st|nd|rd|th) [LR])\)")
+
 # Date-ish short lines (datelines, time stamps, "3 hours ago").
-DATE = re.compile(
+# A time stamp: a full date, a clock time, "3 hours ago", "Updated".
+STAMP = re.compile(
     r"(?:\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
-    r"\b(?:19|20)\d{2}\b|\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|"
+    r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|"
     r"\ban? (?:hour|minute|day) ago\b|\b(?:updated|published|posted|aktualisiert|"
-    r"actualizado|publié|mis à jour)\b|\d{1,2}月\d{1,2}日|\d{4}年)",
+    r"actualizado|publicado|publié|mis à jour|veröffentlicht)\b|\d{1,2}月\d{1,2}日)",
     _I,
+)
+DATE = Guarded(
+    re.compile(
+        r"(?:\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
+        r"\b(?:19|20)\d{2}\b|\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|"
+        r"\ban? (?:hour|minute|day) ago\b|\b(?:updated|published|posted|aktualisiert|"
+        r"actualizado|publié|mis à jour)\b|\d{1,2}月\d{1,2}日|\d{4}年)",
+        _I,
+    ),
+    "ago|updated|published|posted|aktualisiert|actualizado|publié|mis à jour",
+    digits=True,
 )
 
 # Boilerplate inside a line: cut these, keep the rest.
@@ -151,8 +259,8 @@ FRAGMENT = re.compile(
 SEPARATORS = re.compile(r"[|•·»›]| [-/>] ")
 
 # Cheap test before FRAGMENT: does the line contain any fragment's keyword at all?
-FRAGMENT_HINT = re.compile(
-    r"continue|advertis|taboola|sponsored|promoted|adsbygoogle|anzeige|werbung|publicidad|"
-    r"publicit|广告|read more|click here",
-    _I,
+FRAGMENT_HINT = Guarded(
+    FRAGMENT,
+    "continue|advertis|taboola|sponsored|promoted|adsbygoogle|anzeige|werbung|publicidad|"
+    "publicit|广告|read more|click here",
 )
