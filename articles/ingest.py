@@ -8,24 +8,22 @@ SELECT) decides what is new, and two processes ingesting the same files store ea
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
+import psycopg
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.cleaning import line_key
 from articles.decoding import Rejected, decode
 from articles.incoming import IncomingFile
-from articles.models import Article, IngestBatch, IngestRejection, LineStat, Source
+from articles.models import Article, IngestBatch, IngestRejection, Source
 
 CHUNK_SIZE = 1000
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Outcome:
@@ -111,11 +109,7 @@ def _ingest_chunk(
     with transaction.atomic():
         new = _insert_articles(list(prepared.values()), batch=batch)
         new_ids = list(new.values())
-        _count_lines([prepared[sha].text for sha in new], source_id=batch.source_id)
         IngestRejection.objects.bulk_create(rejections)
-        Source.objects.filter(pk=batch.source_id).update(
-            article_count=F("article_count") + len(new)
-        )
         IngestBatch.objects.filter(pk=batch.pk).update(
             new_count=F("new_count") + len(new),
             duplicate_count=F("duplicate_count") + len(chunk) - len(rejections) - len(new),
@@ -152,74 +146,87 @@ def _prepare(incoming: IncomingFile) -> _Prepared:
     )
 
 
-_STAGE_COLUMNS = "sha256, raw_bytes, text, encoding, original_name, original_path, size_bytes"
+_COLUMNS = (
+    "sha256, raw_bytes, text, encoding, original_name, original_path, size_bytes,"
+    " source_id, batch_id, created_at, updated_at, state, state_changed_at, error, attempts, title"
+)
+_TYPES = [
+    "text", "bytea", "text", "text", "text", "text", "int8",
+    "int8", "int8", "timestamptz", "timestamptz", "text", "timestamptz", "text", "int2", "text",
+]  # fmt: skip
 
 
 def _insert_articles(items: list[_Prepared], *, batch: IngestBatch) -> dict[str, int]:
-    """Insert what is not stored yet; return {sha256: id} of the rows this call inserted."""
+    """Insert what is not stored yet; return {sha256: id} of the rows this call inserted.
+
+    The fast path COPYs the rows not found by a lookup straight into the table. When another
+    ingest stores one of them in between, the unique constraint stops the COPY and the chunk
+    goes through a staging table with ON CONFLICT DO NOTHING instead.
+    """
     if not items:
         return {}
     table = Article._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ingest_stage ("
-            " sha256 text, raw_bytes bytea, text text, encoding text, original_name text,"
-            " original_path text, size_bytes bigint)"
+            f"SELECT sha256 FROM {table} WHERE sha256 = ANY(%s)", [[i.sha256 for i in items]]
         )
-        # Emptied here, not ON COMMIT: the caller may hold an outer transaction.
-        cursor.execute("TRUNCATE ingest_stage")
-        with cursor.copy(f"COPY ingest_stage ({_STAGE_COLUMNS}) FROM STDIN") as copy:
-            for item in items:
-                copy.write_row(
-                    (
-                        item.sha256,
-                        item.data,
-                        item.text,
-                        item.encoding,
-                        item.incoming.name[:500],
-                        item.incoming.path,
-                        len(item.data),
-                    )
-                )
+        stored = {row[0] for row in cursor.fetchall()}
+        # In hash order, as the staged path inserts: two ingests racing on the same files then
+        # wait for each other's rows in one order and cannot deadlock.
+        fresh = sorted((i for i in items if i.sha256 not in stored), key=lambda i: i.sha256)
+        if not fresh:
+            return {}
+        try:
+            with transaction.atomic():
+                _copy_rows(cursor, table, fresh, batch=batch)
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            return _insert_staged(cursor, fresh, batch=batch)
         cursor.execute(
-            f"INSERT INTO {table} ({_STAGE_COLUMNS}, source_id, batch_id, created_at, updated_at,"
-            " state, state_changed_at, error, attempts, title)"
-            f" SELECT {_STAGE_COLUMNS}, %s, %s, now(), now(), %s, now(), '', 0, ''"
-            " FROM ingest_stage ORDER BY sha256"
-            " ON CONFLICT (sha256) DO NOTHING RETURNING sha256, id",
-            [batch.source_id, batch.pk, Article.State.QUEUED],
+            f"SELECT sha256, id FROM {table} WHERE sha256 = ANY(%s)", [[i.sha256 for i in fresh]]
         )
         return dict(cursor.fetchall())
 
 
-def document_line_keys(text: str) -> set[int]:
-    return {line_key(line) for line in _LINE_BREAK.split(text) if line.strip()}
+def _copy_rows(cursor: Any, table: str, items: list[_Prepared], *, batch: IngestBatch) -> None:
+    now = timezone.now()
+    with cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_TYPES)
+        for item in items:
+            copy.write_row(
+                (
+                    item.sha256,
+                    item.data,
+                    item.text,
+                    item.encoding,
+                    item.incoming.name[:500],
+                    item.incoming.path,
+                    len(item.data),
+                    batch.source_id,
+                    batch.pk,
+                    now,
+                    now,
+                    Article.State.QUEUED,
+                    now,
+                    "",
+                    0,
+                    "",
+                )
+            )
 
 
-def _count_lines(texts: list[str], *, source_id: int) -> None:
-    """Add these documents to the per-source line statistics the cleaner reads."""
-    counts: Counter[int] = Counter()
-    for text in texts:
-        counts.update(document_line_keys(text))
-    if not counts:
-        return
-    table = LineStat._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS linestat_stage (key bigint, documents integer)"
-        )
-        cursor.execute("TRUNCATE linestat_stage")
-        with cursor.copy("COPY linestat_stage (key, documents) FROM STDIN") as copy:
-            for key, documents in counts.items():
-                copy.write_row((key, documents))
-        # Sorted, so two ingests updating the same keys lock them in the same order.
-        cursor.execute(
-            f"INSERT INTO {table} (source_id, key, documents)"
-            " SELECT %s, key, documents FROM linestat_stage ORDER BY key"
-            " ON CONFLICT (key, source_id)"
-            f" DO UPDATE SET documents = {table}.documents + EXCLUDED.documents",
-            [source_id],
-        )
+def _insert_staged(cursor: Any, items: list[_Prepared], *, batch: IngestBatch) -> dict[str, int]:
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS ingest_stage AS"
+        f" SELECT {_COLUMNS} FROM {Article._meta.db_table} WITH NO DATA"
+    )
+    # Emptied here, not ON COMMIT: the caller may hold an outer transaction.
+    cursor.execute("TRUNCATE ingest_stage")
+    _copy_rows(cursor, "ingest_stage", items, batch=batch)
+    cursor.execute(
+        f"INSERT INTO {Article._meta.db_table} ({_COLUMNS}) SELECT {_COLUMNS} FROM ingest_stage"
+        " ORDER BY sha256 ON CONFLICT (sha256) DO NOTHING RETURNING sha256, id"
+    )
+    return dict(cursor.fetchall())
 
 
 def iter_chunks(items: Iterable[int], size: int) -> Iterator[list[int]]:

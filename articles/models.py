@@ -12,7 +12,8 @@ SEARCH_CONFIG = "simple"
 
 class Source(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    # Kept up to date at ingest: the denominator of the corpus line statistics.
+    # Articles whose lines are counted in LineStat (at their first cleaning): the denominator
+    # of the corpus line statistics.
     article_count = models.PositiveIntegerField(default=0)
     # Bumped whenever editors' corrections change the cleaning hints of this source.
     hints_version = models.PositiveIntegerField(default=0)

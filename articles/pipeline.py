@@ -7,15 +7,16 @@ dies loses its connection, so its claims are recognisably stale at once, without
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Now
 
 from articles import cleaning, learning
-from articles.ingest import document_line_keys
+from articles.cleaning.stats import document_keys
 from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
 
 logger = logging.getLogger(__name__)
@@ -62,43 +63,60 @@ def _give_up_on_repeated_deaths(article_ids: Sequence[int]) -> None:
         )
 
 
-def corpus_stats(articles: Iterable[Article]) -> dict[int, cleaning.CorpusStats]:
-    """The corpus statistics each article's cleaning needs, in one query for the batch."""
-    articles = list(articles)
-    keys_by_article = {article.pk: document_line_keys(article.text) for article in articles}
-    all_keys = set().union(*keys_by_article.values()) if articles else set()
-    per_source: dict[int, dict[int, int]] = {}
-    overall: dict[int, int] = {}
+def line_keys(articles: Iterable[Article]) -> dict[int, set[int]]:
+    return {article.pk: document_keys(article.text) for article in articles}
+
+
+def corpus_stats(
+    articles: Sequence[Article], keys: dict[int, set[int]]
+) -> dict[int, cleaning.CorpusStats]:
+    """The corpus statistics each article's cleaning needs, in one query for the batch.
+
+    Articles cleaned for the first time are counted in as they will be once saved, so every
+    article sees a corpus that includes itself.
+    """
+    per_source: dict[int, Counter[int]] = defaultdict(Counter)
+    overall: Counter[int] = Counter()
+    all_keys = set().union(*keys.values()) if keys else set()
     for key, source_id, documents in LineStat.objects.filter(key__in=all_keys).values_list(
         "key", "source_id", "documents"
     ):
-        per_source.setdefault(source_id, {})[key] = documents
-        overall[key] = overall.get(key, 0) + documents
-    source_sizes = dict(Source.objects.values_list("pk", "article_count"))
-    total = sum(source_sizes.values())
+        per_source[source_id][key] += documents
+        overall[key] += documents
+    source_sizes = Counter(dict(Source.objects.values_list("pk", "article_count")))
+    for article in articles:
+        if article.current_cleaning_id is None:
+            per_source[article.source_id].update(keys[article.pk])
+            overall.update(keys[article.pk])
+            source_sizes[article.source_id] += 1
+    total = source_sizes.total()
     hints = learning.hints_for({article.source_id for article in articles})
     return {
         article.pk: cleaning.CorpusStats(
             documents=total,
             line_doc_freq=overall,
-            source_documents=source_sizes.get(article.source_id, 0),
-            source_line_doc_freq=per_source.get(article.source_id, {}),
+            source_documents=source_sizes[article.source_id],
+            source_line_doc_freq=per_source[article.source_id],
             hints=hints[article.source_id],
         )
         for article in articles
     }
 
 
-def save_results(results: Sequence[tuple[Article, cleaning.CleanResult]]) -> int:
+def save_results(
+    results: Sequence[tuple[Article, cleaning.CleanResult]], keys: dict[int, set[int]]
+) -> int:
     """Store each result as a new Cleaning and make it current; return how many were saved.
 
     Only articles still claimed by this connection are written, so a redelivered batch that
-    another worker already finished changes nothing.
+    another worker already finished changes nothing. An article's lines enter the corpus
+    statistics with its first cleaning, in the same transaction, so they count exactly once.
     """
     if not results:
         return 0
     with transaction.atomic():
-        ours = _still_claimed([article.pk for article, _ in results])
+        ours, first_time = _still_claimed([article.pk for article, _ in results])
+        _count_lines([a for a, _ in results if a.pk in first_time], keys)
         cleanings = Cleaning.objects.bulk_create(
             [_cleaning_row(article, result) for article, result in results if article.pk in ours]
         )
@@ -181,14 +199,41 @@ def requeue(articles: QuerySet[Article]) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def _still_claimed(article_ids: list[int]) -> set[int]:
+def _still_claimed(article_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(ids still claimed by this connection, those of them never cleaned before)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {_TABLE} WHERE id = ANY(%s) AND state = %s"
-            " AND claimed_pid = pg_backend_pid() FOR UPDATE",
+            f"SELECT id, current_cleaning_id IS NULL FROM {_TABLE} WHERE id = ANY(%s)"
+            " AND state = %s AND claimed_pid = pg_backend_pid() FOR UPDATE",
             [article_ids, Article.State.CLEANING],
         )
-        return {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    return {pk for pk, _ in rows}, {pk for pk, first in rows if first}
+
+
+def _count_lines(articles: Sequence[Article], keys: dict[int, set[int]]) -> None:
+    """Add these articles to their sources' line statistics."""
+    by_source: dict[int, Counter[int]] = defaultdict(Counter)
+    documents: Counter[int] = Counter()
+    for article in articles:
+        by_source[article.source_id].update(keys[article.pk])
+        documents[article.source_id] += 1
+    table = LineStat._meta.db_table
+    with connection.cursor() as cursor:
+        for source_id, counts in sorted(by_source.items()):
+            # Sorted, so workers updating the same keys lock them in the same order.
+            rows = sorted(counts.items())
+            cursor.execute(
+                f"INSERT INTO {table} (source_id, key, documents)"
+                " SELECT %s, key, documents"
+                " FROM unnest(%s::bigint[], %s::int[]) AS counts(key, documents)"
+                " ON CONFLICT (key, source_id)"
+                f" DO UPDATE SET documents = {table}.documents + EXCLUDED.documents",
+                [source_id, [key for key, _ in rows], [count for _, count in rows]],
+            )
+            Source.objects.filter(pk=source_id).update(
+                article_count=F("article_count") + documents[source_id]
+            )
 
 
 def _cleaning_row(article: Article, result: cleaning.CleanResult) -> Cleaning:

@@ -28,13 +28,14 @@ def queue_cleaning(article_ids: Iterable[int]) -> None:
 )
 def clean_articles(article_ids: list[int]) -> None:
     articles = pipeline.claim(article_ids)
-    stats = pipeline.corpus_stats(articles)
+    keys = pipeline.line_keys(articles)
+    stats = pipeline.corpus_stats(articles, keys)
     results = []
     for position, article in enumerate(articles):
         try:
             results.append((article, cleaning.clean(article.text, stats[article.pk])))
         except SoftTimeLimitExceeded:
-            pipeline.save_results(results)
+            pipeline.save_results(results, keys)
             pipeline.mark_failed(article, "cleaning took longer than the time limit")
             queue_cleaning(pipeline.release(articles[position + 1 :]))
             return
@@ -42,7 +43,7 @@ def clean_articles(article_ids: list[int]) -> None:
             # A cleaner bug on one page fails that article, visibly, and not the batch.
             logger.exception("cleaning article %s failed", article.pk)
             pipeline.mark_failed(article, f"{type(error).__name__}: {error}")
-    pipeline.save_results(results)
+    pipeline.save_results(results, keys)
 
 
 @shared_task

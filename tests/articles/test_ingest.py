@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from articles import incoming
 from articles.ingest import ingest_files, start_batch
-from articles.models import Article, IngestBatch, LineStat, Source
+from articles.models import Article, IngestBatch
 from tests.conftest import REPO, process_env
 
 SAMPLE = REPO / "articles" / "sample_corpus"
@@ -75,18 +75,6 @@ def test_it_is_idempotent(folder: Path) -> None:
     assert (first.new_count, first.duplicate_count) == (4, 0)
     assert (second.new_count, second.duplicate_count) == (0, 5)
     assert Article.objects.count() == 4
-    assert Source.objects.get(name="test").article_count == 4
-
-
-@pytest.mark.django_db
-def test_it_counts_lines_per_source(folder: Path) -> None:
-    ingest([folder], source="a")
-    ingest([SAMPLE / "101_city-council-budget.txt"], source="b")
-    from articles.cleaning import line_key
-
-    menu = LineStat.objects.get(key=line_key("Menu"), source__name="a")
-    assert menu.documents == 4
-    assert not LineStat.objects.filter(key=line_key("Menu"), source__name="b").exists()
 
 
 @pytest.mark.django_db
@@ -169,18 +157,22 @@ def test_concurrent_ingests_store_each_file_once(tmp_path: Path) -> None:
         (tmp_path / f"{number}.txt").write_text(page(number) * 20)
     command = [sys.executable, "manage.py", "ingest", str(tmp_path), "--source", "race"]
     processes = [
-        subprocess.Popen(command, cwd=REPO, env=process_env(), stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=process_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
     ]
-    outputs = [process.communicate(timeout=120)[0] for process in processes]
-    assert [process.returncode for process in processes] == [0, 0, 0]
+    results = [process.communicate(timeout=120) for process in processes]
+    outputs = [out for out, _ in results]
+    assert [process.returncode for process in processes] == [0, 0, 0], results
     assert Article.objects.count() == 300
     news = [int(output.split("ingested: ")[1].split(" new")[0]) for output in outputs]
     assert sum(news) == 300
-    assert Source.objects.get(name="race").article_count == 300
-    from articles.cleaning import line_key
-
-    assert LineStat.objects.get(key=line_key("Menu")).documents == 300
 
 
 @pytest.mark.django_db

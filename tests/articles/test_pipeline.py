@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from articles import learning, pipeline
-from articles.models import SEARCH_CONFIG, Article, Cleaning
+from articles.cleaning import line_key
+from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
 from articles.tasks import clean_articles, requeue_stalled_articles
 from tests.articles.factories import make_article
 
@@ -212,3 +213,29 @@ def test_an_editor_correction_changes_the_next_article_of_the_source() -> None:
     labels = {second.text[s:e]: label for s, e, label, _ in second.current_cleaning.lines}
     assert labels[promo] == "promotion"
     assert promo in other_source.current_cleaning.body
+
+
+@pytest.mark.django_db
+def test_lines_are_counted_once_per_article_and_source() -> None:
+    first, second = make_article(PAGE, source="a"), make_article(PAGE + "x\n", source="a")
+    other = make_article(PAGE + "y\n", source="b")
+    clean_articles([first.pk])
+    clean_articles([second.pk, other.pk])
+    clean_articles([first.pk])  # redelivered: no new cleaning, no new count
+    with mock.patch("articles.tasks.clean_articles.delay"):
+        call_command("reclean", "--all")
+    clean_articles([first.pk, second.pk, other.pk])  # a new cleaning, still no new count
+    menu = line_key("Home | World | Sport")
+    counts = dict(LineStat.objects.filter(key=menu).values_list("source__name", "documents"))
+    assert counts == {"a": 2, "b": 1}
+    assert dict(Source.objects.values_list("name", "article_count")) == {"a": 2, "b": 1}
+
+
+@pytest.mark.django_db
+def test_an_article_sees_a_corpus_that_includes_itself() -> None:
+    article = make_article(PAGE)
+    articles = pipeline.claim([article.pk])
+    keys = pipeline.line_keys(articles)
+    stats = pipeline.corpus_stats(articles, keys)[article.pk]
+    assert (stats.documents, stats.source_documents) == (1, 1)
+    assert stats.line_doc_freq[line_key("Share this article")] == 1
