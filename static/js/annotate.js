@@ -283,6 +283,9 @@
       return;
     }
     if (!canAnnotate || event.shiftKey) return;
+    // The selectionchange handler runs on the next frame; a fast key press must not miss it.
+    const current = readSelection();
+    if (current) selection = current;
     if (/^[1-9]$/.test(event.key)) {
       cycleTopic(event.key);
       event.preventDefault();

@@ -1,0 +1,181 @@
+"""An annotator's session in Chromium: tag by keyboard, add a claim, set the stance, reload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from annotations import services
+from annotations.demo import demo_project_setup
+from annotations.models import Claim, EntityMention, Stance
+from articles.models import Article
+from tests.annotations.factories import approved_article
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BLOCKS = [
+    "Angela Merkel met Emmanuel Macron in Paris on Monday.",
+    "The chancellor said that emissions would fall by 40% before 2030.",
+    "Zoë 👩‍👩‍👧 wrote from שלום street in Kyiv 🇺🇦 about x\u0301yz.",
+]
+
+
+@pytest.fixture
+def assigned(monkeypatch) -> tuple[Article, object]:
+    monkeypatch.setenv("NEWSREADER_DEMO_PASSWORD", PASSWORD)
+    call_command("demo_setup")
+    article = approved_article(title="Leaders meet in Paris", blocks=BLOCKS)
+    project = demo_project_setup()
+    annotator = project.members.get(username="annotator")
+    services.assignment_create(
+        project=project, article=article, annotator=annotator, assigned_by=None
+    )
+    return article, project
+
+
+def log_in(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/annotate/")
+    page.get_by_label("Username").fill("annotator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}/annotate/")
+
+
+def select_text(page: Page, exact: str) -> None:
+    """What a mouse drag does: a DOM selection over ``exact`` in the article text."""
+    page.evaluate(
+        """(exact) => {
+            for (const block of document.querySelectorAll('#text .blk')) {
+                const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const at = node.data.indexOf(exact);
+                    if (at >= 0) {
+                        const range = document.createRange();
+                        range.setStart(node, at);
+                        range.setEnd(node, at + exact.length);
+                        getSelection().removeAllRanges();
+                        getSelection().addRange(range);
+                        return;
+                    }
+                }
+            }
+            throw new Error('not found: ' + exact);
+        }""",
+        exact,
+    )
+
+
+def test_annotating_an_article(page: Page, live_server, assigned) -> None:
+    article, _ = assigned
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    expect(page.locator("#text")).to_contain_text("Angela Merkel met Emmanuel Macron")
+    expect(page.locator(".progress")).to_contain_text("0 of 1 done")
+
+    # An entity by keyboard: double-click a word, Shift+→ extends by a word, "p" tags it PER.
+    page.locator("#mention-entity").select_option("new")
+    page.locator("#blk-1").get_by_text("Angela Merkel met").dblclick(position={"x": 5, "y": 5})
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#popup")).to_be_visible()
+    page.keyboard.press("p")
+    merkel = page.locator("#text mark.an-mention", has_text="Angela Merkel")
+    expect(merkel).to_have_text("Angela Merkel")
+    expect(page.locator("#save-status")).to_have_text("Saved.")
+
+    # Offsets past emoji, a ZWJ family, Hebrew and a flag: the browser's UTF-16 positions
+    # arrive as code points, and the server's quote check accepts them.
+    select_text(page, "Kyiv")
+    page.keyboard.press("g")
+    expect(page.locator("#text mark.an-mention", has_text="Kyiv")).to_have_count(1)
+    select_text(page, "x\u0301yz")
+    page.locator("#popup").get_by_role("button", name="MISC").click()
+    expect(page.locator("#text mark.an-mention", has_text="x\u0301yz")).to_have_count(1)
+    text = article.current_revision.text
+    kyiv = EntityMention.objects.get(exact="Kyiv")
+    assert (kyiv.start, kyiv.end) == (text.index("Kyiv"), text.index("Kyiv") + 4)
+    assert EntityMention.objects.get(label="MISC").exact == "x\u0301yz"
+
+    # A claim with Angela Merkel as claimant and "said" as its cue.
+    select_text(page, "emissions would fall by 40% before 2030")
+    page.keyboard.press("c")
+    claim_form = page.locator("#new-claim")
+    expect(claim_form).to_be_visible()
+    expect(page.locator("#claim-quote")).to_have_text("“emissions would fall by 40% before 2030”")
+    claim_form.get_by_label("Claimant").select_option(label="Angela Merkel (PER)")
+    claim_form.get_by_label("Claim type").select_option("quantity")
+    claim_form.get_by_label("Attribution").select_option("reported_speech")
+    claim_form.get_by_role("button", name="Add claim").click()
+    expect(page.locator("#text mark.an-claim")).to_have_text(
+        "emissions would fall by 40% before 2030"
+    )
+    expect(page.locator(".editing")).to_contain_text("Editing claim")
+    select_text(page, "said")
+    page.get_by_role("button", name="Set cue to the selection").click()
+    expect(page.locator("#text mark.an-cue")).to_have_text("said")
+
+    # The article's stance on the first topic: one keystroke.
+    page.keyboard.press("Escape")
+    page.locator("#text").focus()
+    page.keyboard.press("1")
+    topic = page.locator("[data-topic-key='1']")
+    expect(topic.get_by_role("button", name="FAVOR")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("1")
+    expect(topic.get_by_role("button", name="AGAINST")).to_have_attribute("aria-pressed", "true")
+
+    page.reload()
+    expect(page.locator("#text mark.an-mention", has_text="Angela Merkel")).to_have_count(1)
+    expect(page.locator("#text mark.an-claim")).to_have_text(
+        "emissions would fall by 40% before 2030"
+    )
+    expect(page.locator("[aria-label=Claims]")).to_contain_text("claimant: Angela Merkel")
+    expect(topic.get_by_role("button", name="AGAINST")).to_have_attribute("aria-pressed", "true")
+    claim = Claim.objects.get()
+    assert claim.claimant.name == "Angela Merkel" and claim.attribution == "reported_speech"
+    assert claim.support.get().exact == "said"
+    assert Stance.objects.get().label == "AGAINST"
+
+    # Clicking a span opens it; resizing keeps its entity link.
+    merkel.click()
+    expect(page.locator(".editing")).to_contain_text("Editing mention")
+    select_text(page, "Merkel")
+    page.get_by_role("button", name="Move to the selection").click()
+    expect(page.locator("#text mark.an-mention", has_text="Merkel").first).to_have_text("Merkel")
+    moved = EntityMention.objects.get(label="PER")
+    assert moved.exact == "Merkel" and moved.entity.name == "Angela Merkel"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "annotating.png", full_page=True)
+    assert dialogs == []
+
+    page.get_by_role("button", name="Submit article").click()
+    expect(page.locator(".messages")).to_contain_text("Submitted")
+
+
+def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
+    page: Page, live_server, assigned
+) -> None:
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    page.route("**/new/mention/", lambda route: route.abort())
+    select_text(page, "Macron")
+    page.keyboard.press("p")
+    error = page.locator("#save-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("nothing was saved")
+    assert not EntityMention.objects.exists()
+    # Back online, the same keystroke saves the kept selection.
+    page.unroute("**/new/mention/")
+    page.keyboard.press("p")
+    expect(page.locator("#text mark.an-mention")).to_have_text("Macron")
+    expect(error).to_be_hidden()
+    page.context.set_offline(True)
+    select_text(page, "Paris")
+    page.keyboard.press("g")
+    expect(error).to_contain_text("offline")
+    page.context.set_offline(False)
