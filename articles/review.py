@@ -47,7 +47,7 @@ class EditConflict(ReviewError):
 # ---------------------------------------------------------------- the corrected cleaning
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReviewLine:
     index: int
     start: int
@@ -58,6 +58,11 @@ class ReviewLine:
     # Absolute [start, end] spans cut out of the line, sorted and disjoint.
     cuts: tuple[tuple[int, int], ...]
     edited: bool
+
+    @property
+    def number(self) -> str:
+        # A string: the template would localise an int, which costs time on long pages.
+        return str(self.index + 1)
 
     @property
     def is_body(self) -> bool:
@@ -115,31 +120,48 @@ def review_load(article: Article) -> Review:
 
 
 def _build(article: Article, cleaning: Cleaning, draft: ReviewDraft | None) -> Review:
-    labels = draft.labels if draft else {}
-    cut_overrides = draft.cuts if draft else {}
     text = article.text
-    lines = []
-    for index, (start, end, cleaner_label, cleaner_cuts) in enumerate(cleaning.lines):
-        key = str(index)
-        cuts = cut_overrides.get(key, cleaner_cuts)
-        lines.append(
-            ReviewLine(
-                index=index,
-                start=start,
-                end=end,
-                text=text[start:end],
-                label=labels.get(key, cleaner_label),
-                cleaner_label=cleaner_label,
-                cuts=tuple((s, e) for s, e in cuts),
-                edited=key in labels or key in cut_overrides,
-            )
-        )
+    lines = [_line(text, index, raw, draft) for index, raw in enumerate(cleaning.lines)]
     return Review(
         article=article,
         cleaning=cleaning,
         draft=draft,
         lines=lines,
         title=_title(cleaning, draft, lines),
+    )
+
+
+def _line(text: str, index: int, raw: list[Any], draft: ReviewDraft | None) -> ReviewLine:
+    start, end, cleaner_label, cleaner_cuts = raw
+    key = str(index)
+    labels = draft.labels if draft else {}
+    cut_overrides = draft.cuts if draft else {}
+    return ReviewLine(
+        index=index,
+        start=start,
+        end=end,
+        text=text[start:end],
+        label=labels.get(key, cleaner_label),
+        cleaner_label=cleaner_label,
+        cuts=tuple((s, e) for s, e in cut_overrides.get(key, cleaner_cuts)),
+        edited=key in labels or key in cut_overrides,
+    )
+
+
+def _rebuild(old: Review, draft: ReviewDraft, changed: Iterable[str]) -> Review:
+    """``old`` with ``draft`` applied to the ``changed`` lines only: a toggle on a long page
+    need not rebuild every line."""
+    assert old.cleaning is not None
+    lines = list(old.lines)
+    for key in changed:
+        index = int(key)
+        lines[index] = _line(old.article.text, index, old.cleaning.lines[index], draft)
+    return Review(
+        article=old.article,
+        cleaning=old.cleaning,
+        draft=draft,
+        lines=lines,
+        title=_title(old.cleaning, draft, lines),
     )
 
 
@@ -238,7 +260,8 @@ def _edit(
             after=after,
             cleaning=locked.current_cleaning,
         )
-        new_review = _build(locked, locked.current_cleaning, draft)
+        changed = {*after.get("labels", {}), *after.get("cuts", {})}
+        new_review = _rebuild(review, draft, changed)
         _record_label_changes(locked, review, new_review)
     return new_review
 

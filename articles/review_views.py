@@ -19,6 +19,8 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -37,7 +39,7 @@ from articles.forms import (
 from articles.models import Article, ReviewEvent, TextRevision
 
 TEMPLATE = "articles/review_detail.html"
-HISTORY_SIZE = 50
+HISTORY_SIZE = 20
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -58,10 +60,8 @@ def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 def _get_article(article_id: int) -> Article:
-    return get_object_or_404(
-        Article.objects.select_related("source", "batch", "current_cleaning", "current_revision"),
-        pk=article_id,
-    )
+    articles = Article.objects.select_related("source", "current_cleaning", "current_revision")
+    return get_object_or_404(articles.defer("raw_bytes", "search_vector"), pk=article_id)
 
 
 # ---------------------------------------------------------------- queue
@@ -128,11 +128,54 @@ def _safe_back(request: HttpRequest) -> str:
 
 # ---------------------------------------------------------------- one article
 
+# One <li> per raw line, built here rather than in the template: a page has hundreds of lines,
+# and template nodes per line were most of the render time (measured by tests/bench/review.py).
+# format_html escapes every value, the article text included.
+_LINE = (
+    '<li id="line-{0}" class="line lab-{1}{2}" data-line="{3}">'
+    '<button type="submit" form="toggle-form" name="line" value="{3}" class="ln">{3}</button>'
+    '<span class="lab">{1}</span><span class="text">{4}</span></li>'
+)
+# The same, swapped in out of band when htmx answers an edit.
+_LINE_OOB = _LINE.replace('data-line="{3}">', 'data-line="{3}" hx-swap-oob="true">', 1)
 
-def _context(article: Article, current: review.Review, **extra: Any) -> dict[str, Any]:
-    history = list(
-        ReviewEvent.objects.filter(article=article).select_related("user")[:HISTORY_SIZE]
+
+def line_html(line: review.ReviewLine, *, oob: bool = False) -> SafeString:
+    if line.cuts:
+        text = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html('<del title="cut">{}</del>', piece) if cut else piece,)
+                for piece, cut in line.pieces
+            ),
+        )
+    else:
+        text = line.text
+    return format_html(
+        _LINE_OOB if oob else _LINE,
+        line.index,
+        line.label,
+        " edited" if line.edited else "",
+        line.number,
+        text,
     )
+
+
+def _lines_html(lines: Sequence[review.ReviewLine], *, oob: bool = False) -> SafeString:
+    return format_html_join("", "{}", ((line_html(line, oob=oob),) for line in lines))
+
+
+def _context(
+    article: Article,
+    current: review.Review,
+    changed: Sequence[review.ReviewLine] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The review page's context; ``changed`` lines only are rendered when given."""
+    # A line edit's answer prepends its own event to the history on the page.
+    size = 1 if changed is not None else HISTORY_SIZE
+    history = list(ReviewEvent.objects.filter(article=article).select_related("user")[:size])
     revision = article.current_revision
     return {
         "article": article,
@@ -142,6 +185,9 @@ def _context(article: Article, current: review.Review, **extra: Any) -> dict[str
         "reject_form": RejectForm(initial={"version": article.edit_version}),
         "reject_reasons": Article.RejectReason.choices,
         "revision": revision,
+        "lines_html": _lines_html(current.lines) if changed is None else "",
+        "changed_html": _lines_html(changed, oob=True) if changed is not None else "",
+        "partial_lines": changed is not None,
         "pending": review.pending_revision(article),
         "unpublished": bool(
             revision and current.cleaning and current.composed_text() != revision.text
@@ -174,41 +220,44 @@ def _act(
     success: str | Callable[[Any], str] = "",
 ) -> HttpResponse:
     """Validate, run one review action, and answer: fragments for htmx, else a redirect."""
-    article = _get_article(article_id)
+    # The services lock and read the article themselves: only its id is needed here.
+    article = get_object_or_404(Article.objects.only("pk"), pk=article_id)
     form = form_class(request.POST)
     if not form.is_valid():
         errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
-        return _failure(request, article, errors, status=400)
+        return _failure(request, article_id, errors, status=400)
     try:
         result = action(article, form.cleaned_data)
     except review.EditConflict as error:
-        return _failure(request, article, str(error), status=409)
+        return _failure(request, article_id, str(error), status=409)
     except review.ReviewError as error:
-        return _failure(request, article, str(error), status=400)
+        return _failure(request, article_id, str(error), status=400)
     notice = success(result) if callable(success) else success
     if not request.htmx:
         if notice:
             messages.success(request, notice)
         return redirect("articles-review", article_id=article.pk)
-    article = _get_article(article_id)
-    current = result if isinstance(result, review.Review) else review.review_load(article)
+    if isinstance(result, review.Review):
+        article, current = result.article, result
+    else:
+        article = _get_article(article_id)
+        current = review.review_load(article)
     indexes = changed(current, form.cleaned_data) if changed else ()
     lines = None if indexes is None else [current.lines[i] for i in indexes]
     return render(
         request,
         TEMPLATE + "#update",
-        _context(article, current, changed_lines=lines, oob=True, notice=notice),
+        _context(article, current, changed=lines, oob=True, notice=notice),
     )
 
 
-def _failure(
-    request: HtmxHttpRequest, article: Article, error: str, *, status: int
-) -> HttpResponse:
+def _failure(request: HtmxHttpRequest, article_id: int, error: str, *, status: int) -> HttpResponse:
+    article = _get_article(article_id)
     current = review.review_load(article)
     if request.htmx:
         # Fresh head and side panel too: after a conflict they show the other editor's state.
         template = TEMPLATE + "#update"
-        context = _context(article, current, changed_lines=None, oob=True, error=error)
+        context = _context(article, current, oob=True, error=error)
     else:
         template, context = TEMPLATE, _context(article, current, error=error)
     return render(request, template, context, status=status)

@@ -71,6 +71,14 @@
     if (cursor) setCursor(cursor, false);
   });
 
+  // A line edit's answer leaves the side forms in place: they send the version on the page.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var head = document.getElementById("review-head");
+    if (head && event.detail.parameters.version !== undefined) {
+      event.detail.parameters.version = head.dataset.version;
+    }
+  });
+
   // Conflicts (409) and refusals (400) carry the message and the fresh state: show them.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;

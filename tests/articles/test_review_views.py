@@ -101,8 +101,11 @@ def test_toggling_with_htmx_sends_the_changed_lines_only(editor, article: Articl
     assert 'id="line-4" class="line lab-body edited"' in html
     assert 'id="line-5"' in html
     assert 'id="line-3"' not in html
-    assert html.count('hx-swap-oob="true"') == 5  # message, head, side and two lines
+    assert html.count('hx-swap-oob="true"') == 5  # message, head, preview and two lines
     assert 'data-version="1"' in html
+    # Its own history entry only, prepended to the list on the page.
+    assert 'hx-swap-oob="afterbegin:#history-list"' in html
+    assert html.count("<details>") == 1
 
 
 def test_setting_a_label_on_a_range(editor, article: Article) -> None:
