@@ -82,6 +82,7 @@ class Line:
         "sent_end",
         "seps",
         "start",
+        "stems",
         "terminal",
         "text",
         "tokens",
@@ -110,6 +111,7 @@ class Line:
         self.kind = SHORT
         self.terminal = False
         self.tokens: list[str] | None = None
+        self.stems: list[str] | None = None
         self._norm: str | None = None
         self._key: int | None = None
         self._inner: bool | None = None

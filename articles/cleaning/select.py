@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .features import BOILER, CONTENT, MEDIUM, SHORT, Line
 from .patterns import BYLINE, DATE, STAMP
-from .tokens import content_tokens, token_counts
+from .tokens import line_stems
 
 _log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ COLONS = (":", "：")
 # "3. Another story": an item of a numbered list of links.
 _NUMBERED = re.compile(r"\d{1,2}[.)]\s")
 # Words starting in lower / upper case (Latin, Greek, Cyrillic; other scripts count as neither).
-_LOWER_START = re.compile(r"(?<!\w)[a-zß-öø-ÿα-ωа-я]")
-_UPPER_START = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+# One scan finds both: the group holds lower-case starts, upper-case ones match empty.
+_CASED_START = re.compile(r"(?<!\w)(?:([a-zß-öø-ÿα-ωа-я])|[A-ZÀ-ÖØ-ÞΑ-ΩА-Я])")
 
 
 @dataclass
@@ -114,16 +115,23 @@ def _close(seg: Segment | None, heads: int) -> None:
         seg.teaser = max(0.0, heads / seg.ncontent - 0.3) / 0.7
 
 
-def _text_of(lines: list[Line], a: int, b: int) -> str:
-    """The text of the non-boilerplate lines a..b-1, one line each."""
-    return "\n".join([ln.text for ln in lines[a:b] if ln.kind != BOILER])
+def _stems_of(lines: list[Line], a: int, b: int) -> list[str]:
+    """The content tokens of the non-boilerplate lines a..b-1 (each line's cached once)."""
+    out: list[str] = []
+    for ln in lines[a:b]:
+        if ln.kind != BOILER:
+            stems = ln.stems
+            if stems is None:
+                stems = ln.stems = line_stems(ln.text)
+            out += stems
+    return out
 
 
 def ensure_tokens(lines: list[Line], seg: Segment) -> set[str]:
     """Compute (once) a segment's token set and topic words (tokens seen twice or more)."""
     if seg.tokens is not None and seg.full:
         return seg.tokens
-    counts = token_counts(_text_of(lines, seg.first, seg.last + 1))
+    counts = Counter(_stems_of(lines, seg.first, seg.last + 1))
     seg.tokens = set(counts)
     seg.keys = {t for t, c in counts.items() if c > 1}
     seg.full = True
@@ -136,26 +144,29 @@ def ensure_head(lines: list[Line], seg: Segment) -> set[str]:
         return seg.tokens
     end = min(seg.last + 1, seg.first + HEAD_LINES)
     prose = " ".join([ln.text for ln in lines[seg.first : end] if ln.kind == CONTENT])
-    lower = len(_LOWER_START.findall(prose))
-    upper = len(_UPPER_START.findall(prose))
-    if lower + upper >= 20:
-        seg.prose = lower / (lower + upper)
+    starts = _CASED_START.findall(prose)
+    cased = len(starts)
+    if cased >= 20:
+        seg.prose = (cased - starts.count("")) / cased
     if end > seg.last:
         return ensure_tokens(lines, seg)
-    seg.tokens = content_tokens(_text_of(lines, seg.first, end))
+    seg.tokens = set(_stems_of(lines, seg.first, end))
     return seg.tokens
 
 
 def line_tokens(ln: Line) -> list[str]:
     toks = ln.tokens
     if toks is None:
-        toks = ln.tokens = list(content_tokens(ln.text))
+        stems = ln.stems
+        if stems is None:
+            stems = ln.stems = line_stems(ln.text)
+        toks = ln.tokens = list(set(stems))
     return toks
 
 
 def _tokens_after(lines: list[Line], idx: int, last: int) -> set[str]:
     """Tokens of the first lines below a headline candidate inside a segment."""
-    return content_tokens(_text_of(lines, idx + 1, min(last + 1, idx + 1 + HEAD_LINES)))
+    return set(_stems_of(lines, idx + 1, min(last + 1, idx + 1 + HEAD_LINES)))
 
 
 def _headline_like(ln: Line) -> bool:

@@ -48,6 +48,25 @@ def content_tokens(text: str) -> set[str]:
     return toks
 
 
+def line_stems(text: str) -> list[str]:
+    """The content tokens of one line in order, repeats included.
+
+    Tokens never cross a line break, so the tokens of several lines are the concatenation
+    of their lines' lists: ``content_tokens`` and ``token_counts`` of joined lines equal the
+    set and the counts of it.
+    """
+    low = text.lower()
+    if CJK_RUN.search(low) is None:
+        return [t for t in _STEM.findall(low) if t not in FUNCTION_STEMS]
+    toks = [t for t in _STEM.findall(CJK_RUN.sub(" ", low)) if t not in FUNCTION_STEMS]
+    for run in CJK_RUN.findall(low):
+        if len(run) == 1:
+            toks.append(run)
+        else:
+            toks.extend([run[i : i + 2] for i in range(len(run) - 1)])
+    return toks
+
+
 def token_counts(text: str) -> Counter[str]:
     """How often each content token occurs in the text."""
     low = text.lower()
