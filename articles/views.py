@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from articles import incoming, pipeline, roles
 from articles.forms import ArticleSearchForm, UploadForm
@@ -106,8 +108,14 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         )
         ingest_files(files, batch=batch)
+        if request.htmx:
+            # The upload went through htmx for its progress bar: the report is a new page.
+            return HttpResponseClientRedirect(batch.get_absolute_url())
         return redirect(batch)
-    return render(request, "articles/upload.html", {"form": form})
+    template = "articles/upload.html"
+    if request.htmx:
+        template += "#upload-form"
+    return render(request, template, {"form": form})
 
 
 @login_required
@@ -123,11 +131,19 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(
         IngestBatch.objects.select_related("source", "created_by"), pk=batch_id
     )
+    # Ingest is done when this page shows; cleaning its new articles is what may still run.
+    states = dict(batch.articles.order_by().values_list("state").annotate(Count("id")))
+    template = "articles/batch_detail.html"
+    if request.htmx:
+        template += "#cleaning-progress"
     return render(
         request,
-        "articles/batch_detail.html",
+        template,
         {
             "batch": batch,
+            "cleaned": states.get(Article.State.CLEANED, 0),
+            "failed": states.get(Article.State.FAILED, 0),
+            "waiting": states.get(Article.State.QUEUED, 0) + states.get(Article.State.CLEANING, 0),
             "rejections": batch.rejections.all()[:1000],
             "articles": batch.articles.defer("raw_bytes", "text").order_by("pk")[:200],
         },
