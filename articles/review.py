@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from articles import learning, pipeline
 from articles.cleaning import LABELS
@@ -690,10 +691,13 @@ def _queue_queryset(filters: QueueFilters) -> QuerySet[Article]:
         articles = articles.filter(source_id=filters.source)
     if filters.batch:
         articles = articles.filter(batch_id=filters.batch)
+    # Day bounds as timestamps: a range on created_at itself, not a function of it.
     if filters.since:
-        articles = articles.filter(created_at__date__gte=filters.since)
+        articles = articles.filter(created_at__gte=_day_start(filters.since))
     if filters.until:
-        articles = articles.filter(created_at__date__lte=filters.until)
+        articles = articles.filter(
+            created_at__lt=_day_start(filters.until + datetime.timedelta(days=1))
+        )
     if filters.min_confidence is not None:
         articles = articles.filter(current_cleaning__confidence__gte=filters.min_confidence)
     if filters.max_confidence is not None:
@@ -703,6 +707,10 @@ def _queue_queryset(filters: QueueFilters) -> QuerySet[Article]:
             search_vector=SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
         )
     return articles
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def bulk_approve(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from articles import review
 from articles.models import Article, Cleaning, CleaningHint, ReviewEvent, TextRevision
@@ -332,6 +334,12 @@ def test_the_queue_pages_by_keyset_and_filters(editor) -> None:
     assert [a.pk for a in by_source] == [other.pk]
     by_batch, _ = review.queue_page(review.QueueFilters(batch=articles[2].batch_id))
     assert [a.pk for a in by_batch] == [ids[2]]
+    day = timezone.localdate()
+    Article.objects.filter(pk=ids[3]).update(created_at=timezone.now() - timedelta(days=3))
+    since_today, _ = review.queue_page(review.QueueFilters(since=day))
+    assert ids[3] not in [a.pk for a in since_today] and ids[4] in [a.pk for a in since_today]
+    until, _ = review.queue_page(review.QueueFilters(until=day - timedelta(days=1)))
+    assert [a.pk for a in until] == [ids[3]]
 
 
 def test_the_queue_sorts_by_confidence_with_a_keyset(editor) -> None:

@@ -296,3 +296,16 @@ def test_the_nav_links_to_the_queue_for_editors_only(editor, annotator) -> None:
     queue = f'href="{reverse("articles-review-queue")}"'
     assert queue in client_for(editor).get("/").content.decode()
     assert queue not in client_for(annotator).get("/").content.decode()
+
+
+def test_a_pending_revision_links_to_the_reanchoring_report(editor, article: Article) -> None:
+    client = client_for(editor)
+    client.post(url("articles-review-approve", article), {"version": 0})
+    client.post(url("articles-review-lines", article), {"version": 1, "line": 8})
+    with mock.patch("articles.review._revision_in_use", return_value=True):
+        client.post(url("articles-review-approve", article), {"version": 2})
+    pending = TextRevision.objects.get(article=article, number=2)
+    page = client.get(url("articles-review", article)).content.decode()
+    assert "revision 2 waits for the annotations" in page
+    assert reverse("annotations-reanchor", args=[pending.pk]) in page
+    assert "annotators see revision 1" in page
