@@ -133,7 +133,7 @@ class Anchored(AnnotationBase):
         ORPHANED = anchoring.ORPHANED
 
     revision = models.ForeignKey(
-        "articles.TextRevision", on_delete=models.PROTECT, related_name="+"
+        "articles.TextRevision", on_delete=models.RESTRICT, related_name="+"
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -246,7 +246,7 @@ class Claim(Anchored):
         max_length=12, choices=Claimant.choices, default=Claimant.UNATTRIBUTED
     )
     claimant = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+        Entity, null=True, blank=True, on_delete=models.RESTRICT, related_name="claims"
     )
     attribution = models.CharField(
         max_length=20, choices=Attribution.choices, default=Attribution.AUTHOR
@@ -302,14 +302,14 @@ class Stance(AnnotationBase):
 
     holder_kind = models.CharField(max_length=10, choices=Holder.choices, default=Holder.AUTHOR)
     holder = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="stances_held"
+        Entity, null=True, blank=True, on_delete=models.RESTRICT, related_name="stances_held"
     )
     target_kind = models.CharField(max_length=10, choices=Target.choices)
     target_entity = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="stances_received"
+        Entity, null=True, blank=True, on_delete=models.RESTRICT, related_name="stances_received"
     )
     target_claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="stances"
+        Claim, null=True, blank=True, on_delete=models.RESTRICT, related_name="stances"
     )
     target_topic = models.CharField(max_length=200, blank=True)
     label = models.CharField(max_length=10, choices=Label.choices)
@@ -489,3 +489,36 @@ class ReanchorRun(models.Model):
 
 
 SPAN_MODELS: tuple[type[Anchored], ...] = (EntityMention, Claim, SupportSpan)
+
+
+class ExportJob(models.Model):
+    """An export of a project's annotations, run by a worker; the file is kept in the database
+    (workers and web servers need not share a disk)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    # {"annotator": user id or None}
+    filters = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-id",)
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.project} ({self.state})"

@@ -25,3 +25,16 @@ def reanchor_revision(revision_id: int) -> dict[str, int]:
     counts = services.article_reanchor(revision=revision)
     logger.info("re-anchored onto revision %s: %s", revision_id, counts)
     return counts
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def run_export(job_id: int) -> str:
+    """Render an export job's file into the database. A job already claimed is left alone."""
+    from annotations.exports.jobs import export_job_run
+
+    return export_job_run(job_id=job_id)

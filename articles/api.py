@@ -1,9 +1,20 @@
-"""The ingest endpoint: a scraper POSTs one page as JSON text or as a file upload."""
+"""The articles side of the API: ingest (a scraper POSTs one page), sources, articles, revisions.
+
+Every signed-in user reads what the web UI shows them: all sources, articles and revisions.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_filters
+from django.apps import apps
 from django.conf import settings
-from rest_framework import serializers, status
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -13,7 +24,15 @@ from rest_framework.response import Response
 from articles import roles
 from articles.decoding import Rejected, decode
 from articles.ingest import Outcome, ingest_one, start_batch
-from articles.models import Article, IngestBatch
+from articles.models import SEARCH_CONFIG, Article, IngestBatch, Source, TextRevision
+from articles.serializers import (
+    ARTICLE_LIST_FIELDS,
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    SourceSerializer,
+    TextRevisionSerializer,
+)
+from newsreader.api import KeysetPagination
 
 
 class IsEditor(BasePermission):
@@ -52,6 +71,16 @@ class ArticleOutput(serializers.ModelSerializer):
     source_name = serializers.CharField(source="source.name")
 
 
+@extend_schema(
+    request={"application/json": IngestInput, "multipart/form-data": IngestInput},
+    responses={
+        201: ArticleOutput,
+        200: ArticleOutput,
+        400: OpenApiResponse(description="Bad input."),
+        413: OpenApiResponse(description="Too large."),
+        415: OpenApiResponse(description="Not text."),
+    },
+)
 @api_view(["POST"])
 @parser_classes([JSONParser, MultiPartParser, FormParser])
 @permission_classes([IsAuthenticated, IsEditor])
@@ -96,3 +125,120 @@ def _too_large(size: int) -> Response:
         {"detail": f"too large: {size:,} bytes, the limit is {limit:,}"},
         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )
+
+
+# ---------------------------------------------------------------- sources, articles, revisions
+
+
+class SourceList(generics.ListAPIView):
+    serializer_class = SourceSerializer
+    pagination_class = KeysetPagination
+    cursor_fields = ("id", "id")
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return Source.objects.all()
+
+
+class SourceDetail(generics.RetrieveAPIView):
+    serializer_class = SourceSerializer
+    queryset = Source.objects.all()
+
+
+class ArticleFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=Article.State.choices)
+    review_status = django_filters.ChoiceFilter(choices=Article.Review.choices)
+    source = django_filters.NumberFilter(field_name="source_id")
+    project = django_filters.NumberFilter(method="in_project", label="Assigned in this project")
+    approved = django_filters.BooleanFilter(method="is_approved")
+    q = django_filters.CharFilter(method="search", max_length=500, label="Full-text search")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+    def in_project(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        assignment = apps.get_model("annotations", "Assignment")
+        return queryset.filter(
+            Exists(assignment.objects.filter(project_id=value, article_id=OuterRef("pk")))
+        )
+
+    def is_approved(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(review_status=Article.Review.APPROVED)
+        return queryset.exclude(review_status=Article.Review.APPROVED)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value.strip():
+            return queryset
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(search_vector=query)
+
+
+class ArticleList(generics.ListAPIView):
+    """Articles by (updated_at, id): follow ``next`` to the end, keep ``next_cursor`` to resume."""
+
+    serializer_class = ArticleSerializer
+    pagination_class = KeysetPagination
+    filterset_class = ArticleFilter
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.only(*ARTICLE_LIST_FIELDS)
+
+
+class ArticleDetail(generics.RetrieveAPIView):
+    serializer_class = ArticleDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.select_related("source").defer("raw_bytes", "search_vector")
+
+
+class RevisionFilter(django_filters.FilterSet):
+    article = django_filters.NumberFilter(field_name="article_id")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gt")
+
+    class Meta:
+        model = TextRevision
+        fields: list[str] = []
+
+
+class RevisionList(generics.ListAPIView):
+    """Revisions are immutable, so (created_at, id) is their sync order."""
+
+    serializer_class = TextRevisionSerializer
+    pagination_class = KeysetPagination
+    filterset_class = RevisionFilter
+    cursor_fields = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[TextRevision]:
+        return TextRevision.objects.defer("created_by", "cleaning")
+
+
+def revision_etag(revision: TextRevision) -> str:
+    # Immutable rows: the id and the text's hash name the representation for good.
+    return f'"r{revision.pk}-{revision.sha256[:16]}"'
+
+
+class RevisionDetail(generics.RetrieveAPIView):
+    serializer_class = TextRevisionSerializer
+    queryset = TextRevision.objects.all()
+
+    @extend_schema(
+        responses={
+            200: TextRevisionSerializer,
+            304: OpenApiResponse(description="Not modified (ETag)."),
+        }
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponse:
+        revision = self.get_object()
+        etag = revision_etag(revision)
+        wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+        if etag in wanted or "*" in wanted:
+            response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(self.get_serializer(revision).data)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+        return response

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from articles import api, views
+from articles import views
 
 urlpatterns = [
     path("", views.article_list, name="articles-list"),
@@ -9,6 +9,5 @@ urlpatterns = [
     path("upload/", views.upload, name="articles-upload"),
     path("batches/", views.batch_list, name="articles-batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="articles-batch"),
-    path("api/ingest/", api.ingest, name="api-ingest"),
     path("review/", include("articles.review_urls")),
 ]

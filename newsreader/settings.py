@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "newsreader.apps.NewsreaderConfig",
     "articles",
     "annotations",
@@ -168,6 +172,35 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["newsreader.parsers.LimitedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Per process (local-memory cache): generous for sync consumers, slow for password guessing.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "6000/minute"),
+    },
+    "EXCEPTION_HANDLER": "newsreader.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsreader API",
+    "DESCRIPTION": "Articles, text revisions, annotations, incremental sync and exports.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStateEnum": "articles.models.Article.State",
+        "ExportStateEnum": "annotations.models.ExportJob.State",
+        "AnchorStateEnum": "annotations.models.Anchored.State",
+    },
 }
 
 # Celery: by default the broker is the same PostgreSQL, through kombu's SQLAlchemy transport,

@@ -1,0 +1,78 @@
+"""Exports of a project's annotations: ``collect`` reads the database once, then each format
+module turns the documents into files with pure functions (data in, text out).
+
+A document is one annotator's work on one revision of an article, so every offset in it points
+into its ``text``. Entities and stances (which have no offsets) go with the article's current
+revision.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotations.exports import brat, claims, conll, doccano, spacy, stance, webanno
+
+
+@dataclass
+class Doc:
+    article: int
+    revision: int
+    title: str
+    text: str
+    annotator: str
+    current: bool = True
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    stances: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.article}-r{self.revision}-{self.annotator}"
+
+
+Files = dict[str, "str | bytes"]
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[list[Doc]], Files]
+    # The name and media type when the export is one file; several files are zipped.
+    filename: str
+    content_type: str
+
+
+FORMATS: dict[str, Format] = {
+    "doccano": Format(doccano.render, "annotations.jsonl", "application/jsonl"),
+    "spacy": Format(spacy.render, "spacy.jsonl", "application/jsonl"),
+    "spacy-docbin": Format(spacy.render_docbin, "spacy.spacy", "application/octet-stream"),
+    "conll2003": Format(conll.render, "conll2003.zip", "application/zip"),
+    "brat": Format(brat.render, "brat.zip", "application/zip"),
+    "webanno": Format(webanno.render, "annotations.jsonld", "application/ld+json"),
+    "semeval2016": Format(stance.render, "semeval2016-task6.txt", "text/tab-separated-values"),
+    "checkthat": Format(claims.render_checkthat, "checkthat.tsv", "text/tab-separated-values"),
+    "claimbuster": Format(claims.render_claimbuster, "claimbuster.csv", "text/csv"),
+}
+
+
+def bundle(fmt: Format, files: Files) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes): the file itself if there is one, else a zip of all."""
+    if len(files) == 1 and not fmt.filename.endswith(".zip"):
+        (content,) = files.values()
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        return fmt.filename, fmt.content_type, data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(name, content)
+    name = fmt.filename if fmt.filename.endswith(".zip") else fmt.filename + ".zip"
+    return name, "application/zip", buffer.getvalue()
+
+
+def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
+    fmt = FORMATS[name]
+    return bundle(fmt, fmt.render(docs))

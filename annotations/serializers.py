@@ -1,0 +1,291 @@
+"""How projects, assignments and annotations look over the API, and what a tool may send.
+
+Output serializers list their fields; input serializers only validate shapes: the services in
+``annotations.services`` decide everything else (labels, topics, ownership, offsets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from annotations.models import (
+    HUMAN,
+    Assignment,
+    Claim,
+    Entity,
+    EntityMention,
+    Project,
+    Stance,
+    SupportSpan,
+)
+from annotations.services import Span
+from newsreader.api import StrictSerializer
+
+BASE_FIELDS = ("id", "project", "article", "annotator", "annotator_username", "origin")
+SPAN_FIELDS = (
+    "revision",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "anchor_state",
+    "anchor_score",
+)
+TIMES = ("created_at", "updated_at")
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    annotator = serializers.IntegerField(source="annotator_id", read_only=True)
+    annotator_username = serializers.CharField(source="annotator.username", read_only=True)
+
+
+class AnchoredSerializer(AnnotationSerializer):
+    revision = serializers.IntegerField(source="revision_id", read_only=True)
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    schema = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = (
+            "id",
+            "name",
+            "guidelines",
+            "entity_labels",
+            "topics",
+            "annotators_per_article",
+            "schema",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_schema(self, project: Project) -> dict[str, list[str]]:
+        """Every value an annotation of this project can take, for tools that pre-annotate."""
+        return {
+            "entity_labels": project.label_names,
+            "topics": list(project.topics),
+            "checkworthiness": Claim.Worthiness.values,
+            "claim_types": Claim.Type.values,
+            "claimant_kinds": Claim.Claimant.values,
+            "attributions": Claim.Attribution.values,
+            "stance_labels_toward_claims": [str(x) for x in Stance.TOWARD_CLAIMS],
+            "stance_labels_otherwise": [str(x) for x in Stance.TOWARD_OTHERS],
+        }
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    annotator = serializers.IntegerField(source="annotator_id", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ("id", "project", "article", "annotator", "status", "assigned_at", "submitted_at")
+        read_only_fields = fields
+
+
+class EntitySerializer(AnnotationSerializer):
+    class Meta:
+        model = Entity
+        fields = (*BASE_FIELDS, "name", "label", "kb_id", *TIMES)
+        read_only_fields = fields
+
+
+class MentionSerializer(AnchoredSerializer):
+    entity = serializers.IntegerField(source="entity_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = EntityMention
+        fields = (*BASE_FIELDS, *SPAN_FIELDS, "label", "entity", *TIMES)
+        read_only_fields = fields
+
+
+class ClaimSerializer(AnchoredSerializer):
+    claimant = serializers.IntegerField(source="claimant_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = (
+            *BASE_FIELDS,
+            *SPAN_FIELDS,
+            "checkworthiness",
+            "claim_type",
+            "claimant_kind",
+            "claimant",
+            "attribution",
+            *TIMES,
+        )
+        read_only_fields = fields
+
+
+class StanceSerializer(AnnotationSerializer):
+    holder = serializers.IntegerField(source="holder_id", read_only=True, allow_null=True)
+    target_entity = serializers.IntegerField(
+        source="target_entity_id", read_only=True, allow_null=True
+    )
+    target_claim = serializers.IntegerField(
+        source="target_claim_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Stance
+        fields = (
+            *BASE_FIELDS,
+            "holder_kind",
+            "holder",
+            "target_kind",
+            "target_entity",
+            "target_claim",
+            "target_topic",
+            "label",
+            *TIMES,
+        )
+        read_only_fields = fields
+
+
+class SupportSpanSerializer(AnchoredSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True, allow_null=True)
+    stance = serializers.IntegerField(source="stance_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SupportSpan
+        fields = (*BASE_FIELDS, *SPAN_FIELDS, "role", "claim", "stance", *TIMES)
+        read_only_fields = fields
+
+
+class TombstoneSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    id = serializers.IntegerField(source="object_id")
+    project = serializers.IntegerField(source="project_id")
+    article = serializers.IntegerField(source="article_id")
+    annotator = serializers.IntegerField(source="annotator_id", allow_null=True)
+    deleted_at = serializers.DateTimeField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the changes feed: an upsert carries the row, a delete its tombstone."""
+
+    op = serializers.ChoiceField(choices=["upsert", "delete"])
+    model = serializers.ChoiceField(choices=["entity", "mention", "claim", "stance", "support"])
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    data = serializers.DictField(allow_null=True)
+
+
+# ---------------------------------------------------------------- input
+
+
+def _text_field(max_length: int) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, trim_whitespace=False)
+
+
+class SpanInput(StrictSerializer):
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    exact = _text_field(100_000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError("start must be less than end.")
+        if len(attrs["exact"]) != attrs["end"] - attrs["start"]:
+            raise serializers.ValidationError("exact must be end - start code points long.")
+        return attrs
+
+    @staticmethod
+    def span(data: dict[str, Any]) -> Span:
+        return Span(data["start"], data["end"], data["exact"])
+
+
+class CreateInput(StrictSerializer):
+    project = serializers.IntegerField(min_value=1)
+    article = serializers.IntegerField(min_value=1)
+    origin = serializers.CharField(
+        max_length=100,
+        default=HUMAN,
+        help_text='"human", or the name of the tool that pre-annotated.',
+    )
+
+
+class EntityInput(CreateInput):
+    name = serializers.CharField(max_length=300)
+    label = serializers.CharField(max_length=30)
+    kb_id = serializers.CharField(max_length=30, default="", allow_blank=True)
+
+
+class EntityUpdate(StrictSerializer):
+    name = serializers.CharField(max_length=300, required=False)
+    label = serializers.CharField(max_length=30, required=False)
+    kb_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class MentionInput(CreateInput, SpanInput):
+    label = serializers.CharField(max_length=30)
+    entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    revision = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The revision the offsets are in; 409 when it is no longer current.",
+    )
+
+
+class MentionUpdate(StrictSerializer):
+    label = serializers.CharField(max_length=30, required=False)
+    entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class ClaimFields(StrictSerializer):
+    checkworthiness = serializers.ChoiceField(choices=Claim.Worthiness.choices, required=False)
+    claim_type = serializers.ChoiceField(choices=Claim.Type.choices, required=False)
+    claimant_kind = serializers.ChoiceField(choices=Claim.Claimant.choices, required=False)
+    claimant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    attribution = serializers.ChoiceField(choices=Claim.Attribution.choices, required=False)
+
+
+class ClaimInput(CreateInput, SpanInput, ClaimFields):
+    revision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    cue = SpanInput(required=False, allow_null=True)
+
+
+class StanceInput(CreateInput):
+    label = serializers.ChoiceField(choices=Stance.Label.choices)
+    target_kind = serializers.ChoiceField(choices=Stance.Target.choices)
+    target_topic = serializers.CharField(max_length=200, required=False, default="")
+    target_entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    target_claim = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    holder = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    evidence = SpanInput(many=True, required=False, max_length=50)
+
+
+class StanceUpdate(StrictSerializer):
+    label = serializers.ChoiceField(choices=Stance.Label.choices)
+
+
+class AssignmentInput(StrictSerializer):
+    project = serializers.IntegerField(min_value=1)
+    article = serializers.IntegerField(min_value=1)
+    annotator = serializers.IntegerField(min_value=1)
+
+
+class ExportInput(StrictSerializer):
+    format = serializers.ChoiceField(choices=[])
+    annotator = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from annotations.exports import FORMATS
+
+        self.fields["format"].choices = sorted(FORMATS)
+
+
+class ImportInput(StrictSerializer):
+    jsonl = serializers.CharField(
+        max_length=900_000, trim_whitespace=False, help_text="A JSONL export, one line a document."
+    )

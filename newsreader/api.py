@@ -1,0 +1,240 @@
+"""Plumbing every API endpoint shares: keyset pagination, strict input, errors, health, tokens."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from newsreader.parsers import PayloadTooLarge
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+# ---------------------------------------------------------------- input
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently ignoring a typo."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(error, RequestDataTooBig):
+        error = PayloadTooLarge()
+    response = drf_exception_handler(error, context)
+    if response is not None and isinstance(response.data, list):
+        # A bare list of messages (e.g. from a non-field error) becomes {"detail": [...]}.
+        response.data = {"detail": response.data}
+    return response
+
+
+# ---------------------------------------------------------------- keyset pagination
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    """The cursor's values, each checked against the kind of its column."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError
+        decoded: list[Any] = []
+        for value, kind in zip(values, kinds, strict=True):
+            if kind is datetime:
+                parsed = parse_datetime(value) if isinstance(value, str) else None
+                if parsed is None:
+                    raise ValueError
+                decoded.append(parsed)
+            elif kind is int:
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ValueError
+                decoded.append(value)
+            else:
+                if not isinstance(value, str):
+                    raise ValueError
+                decoded.append(value)
+        return decoded
+    except (ValueError, TypeError, UnicodeError, binascii.Error, json.JSONDecodeError):
+        raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
+
+
+def page_size_of(request: Request) -> int:
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise exceptions.ValidationError(
+            {"page_size": [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
+        )
+    return int(raw)
+
+
+class KeysetPagination(BasePagination):
+    """Forward-only pages ordered by (timestamp, id): stable under concurrent writes.
+
+    A sync consumer keeps the last ``next_cursor`` and asks again later; rows changed since
+    then come after it, since every change moves ``updated_at`` forward. The view names its
+    columns in ``cursor_fields`` (default ``("updated_at", "id")``).
+    """
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        fields: tuple[str, str] = getattr(view, "cursor_fields", ("updated_at", "id"))
+        first, last = fields
+        self.fields = fields
+        self.request = request
+        self.page_size = page_size_of(request)
+        kinds: list[type] = [int, int] if first == last else [datetime, int]
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor:
+            value, pk = decode_cursor(cursor, kinds)
+            if first == last:
+                queryset = queryset.filter(**{f"{last}__gt": pk})
+            else:
+                # The >= lets PostgreSQL walk the (first, id) index from the cursor on.
+                queryset = queryset.filter(**{f"{first}__gte": value}).filter(
+                    Q(**{f"{first}__gt": value}) | Q(**{first: value, f"{last}__gt": pk})
+                )
+        order = (last,) if first == last else (first, last)
+        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        # Even on the last page: a consumer resumes from it later ("next" is null: caught up).
+        self.next_cursor = cursor or None
+        if rows:
+            tail = rows[-1]
+            pk = _value(tail, last)
+            self.next_cursor = encode_cursor(
+                [pk, pk] if first == last else [_value(tail, first), pk]
+            )
+        return rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        next_url = None
+        if self.has_next:
+            next_url = replace_query_param(
+                self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
+            )
+        return Response({"next": next_url, "next_cursor": self.next_cursor, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "next_cursor", "results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "next_cursor": {"type": "string", "nullable": True},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The next_cursor of the previous page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, 1 to {MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+def _value(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+# ---------------------------------------------------------------- health and tokens
+
+
+@extend_schema(
+    responses=inline_serializer("Health", {"status": serializers.CharField()}),
+    auth=[],
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def health(request: Request) -> Response:
+    """Liveness: answers without touching the database."""
+    return Response({"status": "ok"})
+
+
+class TokenThrottle(AnonRateThrottle):
+    """Password guessing is throttled by client address whether or not a session is open."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": "token", "ident": self.get_ident(request)}
+
+
+@extend_schema(
+    request=AuthTokenSerializer,
+    responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request: Request) -> Response:
+    """Username and password in, the user's API token out (created on first use)."""
+    form = AuthTokenSerializer(data=request.data, context={"request": request})
+    form.is_valid(raise_exception=True)
+    token, _ = Token.objects.get_or_create(user=form.validated_data["user"])
+    return Response({"token": token.key})
+
+
+def updated_after_parameter(name: str = "updated_after") -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.DATETIME, description="Only rows changed after.")

@@ -1,0 +1,294 @@
+"""The REST API over HTTP: tokens, access (blind mode, membership), writes through services,
+keyset sync, the changes feed, ETags and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from annotations import services
+from annotations.models import AnnotationEvent, EntityMention, Membership, Tombstone
+from tests.annotations.factories import approved_article, project_for, span_of
+from tests.api.conftest import client_for
+from tests.conftest import PASSWORD, _user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(annotator: User, editor: User) -> dict:
+    """alice and carol annotate the same article in one project; bob edits (site editor)."""
+    carol = _user("carol", "annotator")
+    article = approved_article()
+    project = project_for(annotator, carol, article=article)
+    alice_mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Angela Merkel"),
+        label="PER",
+    )
+    carol_mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=carol,
+        span=span_of(article, "Paris"),
+        label="GPE",
+    )
+    return {
+        "article": article,
+        "project": project,
+        "carol": carol,
+        "alice_mention": alice_mention,
+        "carol_mention": carol_mention,
+    }
+
+
+def test_token_is_issued_for_username_and_password(annotator: User) -> None:
+    client = APIClient()
+    response = client.post(
+        "/api/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    authed = APIClient()
+    authed.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert authed.get("/api/articles/").status_code == 200
+    wrong = client.post("/api/auth/token/", {"username": "alice", "password": "x"}, format="json")
+    assert wrong.status_code == 400
+
+
+def test_it_requires_authentication() -> None:
+    assert APIClient().get("/api/articles/").status_code in (401, 403)
+    assert APIClient().get("/api/health/").json() == {"status": "ok"}
+
+
+def test_annotators_see_only_their_own_annotations(world: dict, annotator: User) -> None:
+    rows = client_for(annotator).get("/api/mentions/").json()["results"]
+    assert [r["id"] for r in rows] == [world["alice_mention"].pk]
+    row = rows[0]
+    assert row["annotator_username"] == "alice"
+    assert row["exact"] == "Angela Merkel"
+    assert row["revision"] == world["article"].current_revision_id
+    text = world["article"].current_revision.text
+    assert text[row["start"] : row["end"]] == row["exact"]
+    assert row["anchor_state"] == "anchored"
+    assert row["origin"] == "human"
+    assert (
+        client_for(annotator).get(f"/api/mentions/{world['carol_mention'].pk}/").status_code == 404
+    )
+
+
+def test_editors_see_everyones_annotations(world: dict, editor: User) -> None:
+    rows = client_for(editor).get("/api/mentions/").json()["results"]
+    assert {r["id"] for r in rows} == {world["alice_mention"].pk, world["carol_mention"].pk}
+
+
+def test_project_editors_see_their_projects_only(world: dict) -> None:
+    dave = _user("dave", "annotator")
+    assert client_for(dave).get("/api/mentions/").json()["results"] == []
+    assert client_for(dave).get("/api/projects/").json()["results"] == []
+    services.membership_set(project=world["project"], user=dave, role=Membership.Role.EDITOR)
+    rows = client_for(dave).get("/api/mentions/").json()["results"]
+    assert len(rows) == 2
+    assert client_for(dave).get("/api/projects/").json()["results"][0]["schema"]["topics"] == [
+        "Climate policy"
+    ]
+
+
+def test_a_tool_creates_a_pre_annotation_through_the_service(world: dict, annotator: User) -> None:
+    article = world["article"]
+    span = span_of(article, "Emmanuel Macron")
+    body = {
+        "project": world["project"].pk,
+        "article": article.pk,
+        "start": span.start,
+        "end": span.end,
+        "exact": span.exact,
+        "label": "PER",
+        "origin": "spacy-en-3.8",
+        "revision": article.current_revision_id,
+    }
+    response = client_for(annotator).post("/api/mentions/", body, format="json")
+    assert response.status_code == 201, response.content
+    created = EntityMention.objects.get(pk=response.json()["id"])
+    assert created.origin == "spacy-en-3.8"
+    assert created.annotator == annotator
+    assert AnnotationEvent.objects.filter(model="entitymention", object_id=created.pk).exists()
+
+
+def test_writes_are_checked_by_the_services(world: dict, annotator: User) -> None:
+    article, client = world["article"], client_for(annotator)
+    base = {"project": world["project"].pk, "article": article.pk, "label": "PER"}
+    wrong_quote = client.post(
+        "/api/mentions/", {**base, "start": 0, "end": 3, "exact": "zzz"}, format="json"
+    )
+    assert wrong_quote.status_code == 400
+    assert "does not match" in json.dumps(wrong_quote.json())
+    span = span_of(article, "Paris")
+    bad_label = client.post(
+        "/api/mentions/",
+        {**base, "label": "NOPE", "start": span.start, "end": span.end, "exact": span.exact},
+        format="json",
+    )
+    assert bad_label.status_code == 400
+    stale = client.post(
+        "/api/mentions/",
+        {**base, "start": span.start, "end": span.end, "exact": span.exact, "revision": 999999},
+        format="json",
+    )
+    assert stale.status_code == 409
+    unknown = client.post(
+        "/api/mentions/",
+        {**base, "start": span.start, "end": span.end, "exact": span.exact, "colour": "red"},
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert unknown.json() == {"colour": ["Unknown field."]}
+
+
+def test_outsiders_cannot_write(world: dict) -> None:
+    dave = _user("dave", "annotator")
+    span = span_of(world["article"], "Paris")
+    body = {
+        "project": world["project"].pk,
+        "article": world["article"].pk,
+        "label": "GPE",
+        "start": span.start,
+        "end": span.end,
+        "exact": span.exact,
+    }
+    assert client_for(dave).post("/api/mentions/", body, format="json").status_code == 400
+    services.membership_set(project=world["project"], user=dave)
+    assert client_for(dave).post("/api/mentions/", body, format="json").status_code == 403
+
+
+def test_only_the_annotator_changes_or_deletes(world: dict, annotator: User) -> None:
+    dave = _user("dave", "annotator")
+    services.membership_set(project=world["project"], user=dave, role=Membership.Role.EDITOR)
+    url = f"/api/mentions/{world['alice_mention'].pk}/"
+    assert client_for(dave).patch(url, {"label": "ORG"}, format="json").status_code == 403
+    assert client_for(annotator).patch(url, {"label": "ORG"}, format="json").json()["label"] == (
+        "ORG"
+    )
+    assert client_for(dave).delete(url).status_code == 403
+    assert client_for(annotator).delete(url).status_code == 204
+    assert Tombstone.objects.filter(object_id=world["alice_mention"].pk).exists()
+
+
+def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
+    client = client_for(annotator)
+    malformed = client.generic(
+        "POST", "/api/mentions/", "{not json", content_type="application/json"
+    )
+    assert malformed.status_code == 400
+    assert "JSON parse error" in malformed.json()["detail"]
+    wrong_type = client.post("/api/mentions/", {"project": "x", "article": []}, format="json")
+    assert wrong_type.status_code == 400
+    assert "project" in wrong_type.json()
+    huge = client.generic(
+        "POST",
+        "/api/mentions/",
+        json.dumps({"exact": "x" * 2_000_000}),
+        content_type="application/json",
+    )
+    assert huge.status_code == 413
+    assert "too large" in huge.json()["detail"]
+    assert client.get("/api/articles/?cursor=garbage").status_code == 400
+    assert client.get("/api/articles/?page_size=0").status_code == 400
+    assert client.get("/api/articles/?updated_after=yesterday").status_code == 400
+
+
+def test_article_list_syncs_by_cursor(annotator: User) -> None:
+    articles = [approved_article(title=f"Story {i}") for i in range(5)]
+    client = client_for(annotator)
+    seen, url = [], "/api/articles/?page_size=2"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == [a.pk for a in sorted(articles, key=lambda a: (a.updated_at, a.pk))]
+    # A change moves the article to the end: a consumer resuming from its cursor sees it.
+    first = client.get("/api/articles/?page_size=5").json()
+    assert first["next"] is None
+    last_seen = first["results"][-1]["updated_at"]
+    articles[0].save(update_fields=["updated_at"])
+    later = client.get("/api/articles/", {"updated_after": last_seen}).json()["results"]
+    assert [row["id"] for row in later] == [articles[0].pk]
+
+
+def test_article_filters(annotator: User) -> None:
+    approved = approved_article(title="Harbour derby ends in a draw")
+    client = client_for(annotator)
+    assert [r["id"] for r in client.get("/api/articles/?approved=true").json()["results"]] == [
+        approved.pk
+    ]
+    assert [r["id"] for r in client.get("/api/articles/?q=harbour").json()["results"]] == [
+        approved.pk
+    ] or approved.search_vector is None
+    assert client.get("/api/articles/?state=bogus").status_code == 400
+    project = project_for(annotator, article=approved)
+    rows = client.get(f"/api/articles/?project={project.pk}").json()["results"]
+    assert [r["id"] for r in rows] == [approved.pk]
+
+
+def test_revisions_have_etags(annotator: User) -> None:
+    article = approved_article()
+    client = client_for(annotator)
+    url = f"/api/revisions/{article.current_revision_id}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["text"] == article.current_revision.text
+    etag = response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_changes_feed_mirrors_creates_updates_and_deletes(world: dict, editor: User) -> None:
+    client = client_for(editor)
+    project = world["project"]
+
+    def drain(cursor: str | None) -> tuple[list[dict], str | None]:
+        entries = []
+        params = {"project": project.pk, "page_size": 1}
+        while True:
+            page = client.get("/api/changes/", {**params, **({"cursor": cursor} if cursor else {})})
+            assert page.status_code == 200, page.content
+            body = page.json()
+            entries += body["results"]
+            cursor = body["next_cursor"]
+            if body["next"] is None:
+                return entries, cursor
+
+    mirror: dict[tuple[str, int], dict] = {}
+
+    def apply(entries: list[dict]) -> None:
+        for entry in entries:
+            if entry["op"] == "upsert":
+                mirror[entry["model"], entry["id"]] = entry["data"]
+            else:
+                mirror.pop((entry["model"], entry["id"]), None)
+
+    entries, cursor = drain(None)
+    apply(entries)
+    assert set(mirror) == {
+        ("mention", world["alice_mention"].pk),
+        ("mention", world["carol_mention"].pk),
+    }
+    services.annotation_delete(obj=world["carol_mention"], user=world["carol"])
+    services.mention_update(
+        mention=world["alice_mention"], user=world["alice_mention"].annotator, label="ORG"
+    )
+    entries, cursor = drain(cursor)
+    apply(entries)
+    assert set(mirror) == {("mention", world["alice_mention"].pk)}
+    assert mirror["mention", world["alice_mention"].pk]["label"] == "ORG"
+
+
+def test_ingest_keeps_its_url_name() -> None:
+    from django.urls import reverse
+
+    assert reverse("api-ingest") == "/api/ingest/"
