@@ -716,13 +716,24 @@ def import_jsonl(request: Request, project_id: int) -> Response:
                 with service_errors():
                     _import_record(request, project, record, counts)
             except exceptions.APIException as error:
-                detail = error.detail
-                raise type(error)({"jsonl": [f"line {record['_line']}: {detail}"]}) from error
+                message = f"line {record['_line']}: {_flatten(error.detail)}"
+                raise type(error)({"jsonl": [message]}) from error
             except (KeyError, TypeError, ValueError) as error:
                 raise exceptions.ValidationError(
                     {"jsonl": [f"line {record['_line']}: malformed ({error!r})"]}
                 ) from error
     return Response(counts)
+
+
+def _flatten(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(
+            (_flatten(v) if k in ("detail", "non_field_errors") else f"{k}: {_flatten(v)}")
+            for k, v in detail.items()
+        )
+    if isinstance(detail, list):
+        return " ".join(_flatten(x) for x in detail)
+    return str(detail)
 
 
 def _import_record(

@@ -1,0 +1,298 @@
+"""Exports: the job cycle over HTTP, each format from plain data, and a JSONL round trip."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import zipfile
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import User
+
+from annotations import services
+from annotations.exports import FORMATS, Doc, brat, claims, conll, render, stance, webanno
+from annotations.exports.collect import collect
+from annotations.exports.jobs import export_job_run
+from annotations.models import Claim, Entity, EntityMention, ExportJob, Stance, SupportSpan
+from tests.annotations.factories import approved_article, project_for, span_of
+from tests.api.conftest import client_for
+from tests.conftest import _user
+
+TEXT = "Angela Merkel met Emmanuel Macron in Paris.\n\nShe said emissions would fall by 40%."
+
+
+def doc() -> Doc:
+    return Doc(
+        article=1,
+        revision=2,
+        title="t",
+        text=TEXT,
+        annotator="alice",
+        entities=[
+            {"id": 7, "name": "Angela Merkel", "label": "PER", "kb_id": "Q567", "origin": "human"}
+        ],
+        mentions=[
+            {
+                "id": 1,
+                "start": 0,
+                "end": 13,
+                "exact": "Angela Merkel",
+                "label": "PER",
+                "entity": 7,
+                "origin": "human",
+                "anchor_state": "anchored",
+            },
+            # Ends inside the token "Macron": not aligned to tokens.
+            {
+                "id": 2,
+                "start": 18,
+                "end": 30,
+                "exact": "Emmanuel Mac",
+                "label": "PER",
+                "entity": None,
+                "origin": "human",
+                "anchor_state": "anchored",
+            },
+            {
+                "id": 3,
+                "start": 37,
+                "end": 42,
+                "exact": "Paris",
+                "label": "GPE",
+                "entity": None,
+                "origin": "tool",
+                "anchor_state": "anchored",
+            },
+        ],
+        claims=[
+            {
+                "id": 9,
+                "start": 45,
+                "end": 82,
+                "exact": TEXT[45:82],
+                "checkworthiness": "CFS",
+                "claim_type": "quantity",
+                "claimant_kind": "entity",
+                "claimant": 7,
+                "attribution": "reported_speech",
+                "origin": "human",
+                "anchor_state": "anchored",
+                "cue": {"start": 49, "end": 53, "exact": "said"},
+            },
+        ],
+        stances=[
+            {
+                "id": 4,
+                "holder": None,
+                "target_kind": "topic",
+                "target_entity": None,
+                "target_claim": None,
+                "target_topic": "Climate policy",
+                "label": "FAVOR",
+                "origin": "human",
+                "evidence": [],
+            },
+        ],
+    )
+
+
+def test_conll_tags_bio_and_reports_misaligned_spans() -> None:
+    files = conll.render([doc()])
+    lines = files["conll2003.txt"].splitlines()
+    assert lines[0] == "-DOCSTART- -X- -X- O"
+    assert "Angela -X- _ B-PER" in lines
+    assert "Merkel -X- _ I-PER" in lines
+    assert "Paris -X- _ B-GPE" in lines
+    # The misaligned span is tagged on the tokens it touches and reported, not dropped.
+    assert "Macron -X- _ I-PER" in lines
+    report = files["misaligned.tsv"].splitlines()
+    assert len(report) == 2
+    assert "\t18\t30\tPER\tEmmanuel Mac\tinside a token" in report[1]
+
+
+def test_brat_standoff_has_t_r_a_and_n_lines() -> None:
+    files = brat.render([doc()])
+    assert files["1-r2-alice.txt"] == TEXT
+    ann = files["1-r2-alice.ann"].splitlines()
+    assert "T1\tPER 0 13\tAngela Merkel" in ann
+    assert any(line.startswith("N1\tReference T1 Wikidata:Q567") for line in ann)
+    assert any(line.startswith("R") and "Cue Arg1:" in line for line in ann)
+    assert any(line.startswith("A") and "Checkworthiness" in line and "CFS" in line for line in ann)
+    for line in ann:
+        if line.startswith("T"):
+            label_and_offsets, covered = line.split("\t")[1:]
+            start, end = map(int, label_and_offsets.split(" ")[1:3])
+            assert TEXT[start:end] == covered
+
+
+def test_web_annotation_has_quote_and_position_selectors() -> None:
+    data = json.loads(webanno.render([doc()])["annotations.jsonld"])
+    assert data["type"] == "AnnotationCollection"
+    first = data["first"]["items"][0]
+    quote, position = first["target"]["selector"]
+    assert quote == {
+        "type": "TextQuoteSelector",
+        "exact": "Angela Merkel",
+        "prefix": "",
+        "suffix": TEXT[13:45],
+    }
+    assert position == {"type": "TextPositionSelector", "start": 0, "end": 13}
+    assert data["first"]["items"][2]["creator"] == {"type": "Software", "name": "tool"}
+
+
+def test_stance_and_claim_shapes() -> None:
+    semeval = stance.render([doc()])["semeval2016-task6.txt"].splitlines()
+    assert semeval[0] == "ID\tTarget\tTweet\tStance"
+    assert semeval[1].split("\t")[1] == "Climate policy"
+    assert semeval[1].split("\t")[3] == "FAVOR"
+    assert "\n" not in semeval[1]
+    assert claims.render_claimbuster([doc()])["claimbuster.csv"].splitlines()[1].endswith(",1")
+    checkthat = claims.render_checkthat([doc()])["checkthat.tsv"].splitlines()
+    assert checkthat[1].split("\t") == ["article-1", "9", TEXT[45:82], "1"]
+
+
+def test_every_format_renders() -> None:
+    for name in FORMATS:
+        if name == "spacy-docbin" and importlib.util.find_spec("spacy") is None:
+            with pytest.raises(RuntimeError, match="spaCy is not installed"):
+                render(name, [doc()])
+            continue
+        filename, content_type, content = render(name, [doc()])
+        assert content, name
+        if content_type == "application/zip":
+            assert zipfile.ZipFile(io.BytesIO(content)).namelist()
+
+
+@pytest.fixture
+def annotated(annotator: User) -> dict:
+    article = approved_article()
+    project = project_for(annotator, article=article)
+    merkel = services.entity_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        name="Angela Merkel",
+        label="PER",
+        kb_id="Q567",
+    )
+    services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Angela Merkel"),
+        label="PER",
+        entity=merkel,
+    )
+    services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Paris"),
+        label="GPE",
+        origin="spacy",
+    )
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "emissions would fall by 40% before 2030"),
+        claimant_kind=Claim.Claimant.ENTITY,
+        claimant=merkel,
+        attribution=Claim.Attribution.REPORTED,
+        cue=span_of(article, "said"),
+    )
+    services.stance_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        label="AGREE",
+        target_kind="claim",
+        target_claim=claim,
+        holder=merkel,
+    )
+    services.article_topic_stance_set(
+        project=project,
+        article=article,
+        annotator=annotator,
+        topic="Climate policy",
+        label="FAVOR",
+    )
+    return {"article": article, "project": project}
+
+
+def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes:
+    with mock.patch("annotations.tasks.run_export.delay") as delay:
+        created = client.post(  # type: ignore[attr-defined]
+            f"/api/projects/{project_id}/exports/", {"format": fmt, **extra}, format="json"
+        )
+    assert created.status_code == 202, created.content
+    job = created.json()
+    assert job["state"] == "pending"
+    assert client.get(job["url"]).json()["download"] is None  # type: ignore[attr-defined]
+    assert client.get(job["url"] + "download/").status_code == 409  # type: ignore[attr-defined]
+    # The worker's side, called directly; a second delivery does nothing.
+    assert export_job_run(job_id=job["id"]) == "done"
+    assert export_job_run(job_id=job["id"]) == "not pending"
+    polled = client.get(job["url"]).json()  # type: ignore[attr-defined]
+    assert polled["state"] == "done"
+    download = client.get(polled["download"])  # type: ignore[attr-defined]
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    del delay
+    return download.content
+
+
+@pytest.mark.django_db
+def test_export_job_cycle_and_jsonl_round_trip(annotated: dict, annotator: User) -> None:
+    client = client_for(annotator)
+    project, article = annotated["project"], annotated["article"]
+    exported = _export(client, project.pk, "doccano").decode()
+    record = json.loads(exported)
+    assert record["label"][0][2] in ("PER", "GPE")
+    assert {m["origin"] for m in record["mentions"]} == {"human", "spacy"}
+
+    # Deleted, then imported back: the same annotations, so the same export.
+    for model in (Stance, SupportSpan, Claim, EntityMention, Entity):
+        for obj in model.objects.filter(project=project):
+            if model.objects.filter(pk=obj.pk).exists():
+                services.annotation_delete(obj=obj, user=annotator)
+    assert not EntityMention.objects.filter(project=project).exists()
+    second = project
+    imported = client.post(f"/api/projects/{second.pk}/import/", {"jsonl": exported}, format="json")
+    assert imported.status_code == 200, imported.content
+    assert imported.json() == {"entities": 1, "mentions": 2, "claims": 1, "stances": 2}
+    assert _export(client, second.pk, "doccano").decode() == exported
+
+
+@pytest.mark.django_db
+def test_annotators_export_only_their_own(annotated: dict, annotator: User) -> None:
+    carol = _user("carol", "annotator")
+    services.membership_set(project=annotated["project"], user=carol)
+    response = client_for(carol).post(
+        f"/api/projects/{annotated['project'].pk}/exports/",
+        {"format": "doccano", "annotator": annotator.pk},
+        format="json",
+    )
+    assert response.status_code == 403
+    with mock.patch("annotations.tasks.run_export.delay"):
+        mine = client_for(carol).post(
+            f"/api/projects/{annotated['project'].pk}/exports/",
+            {"format": "conll2003"},
+            format="json",
+        )
+    job = ExportJob.objects.get(pk=mine.json()["id"])
+    assert job.filters == {"annotator": carol.pk}
+    assert collect(annotated["project"], carol.pk) == []
+
+
+@pytest.mark.django_db
+def test_import_reports_the_bad_line(annotated: dict, annotator: User) -> None:
+    response = client_for(annotator).post(
+        f"/api/projects/{annotated['project'].pk}/import/",
+        {"jsonl": '{"article": 1, "text": ""}\n{oops'},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "line 2" in json.dumps(response.json())
