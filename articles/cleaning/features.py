@@ -24,7 +24,6 @@ from .patterns import (
     RELATED_PREFIX,
     SEPARATORS,
     SUBSCRIBE,
-    Guarded,
 )
 from .result import LABELS
 from .stats import CorpusStats
@@ -140,9 +139,24 @@ class Line:
 
 def make_lines(text: str) -> list[Line]:
     out: list[Line] = []
-    for a, b, s, e in split_lines(text):
-        if s < e:
-            out.append(Line(len(out), a, b, s, e, text[s:e]))
+    append = out.append
+    if "\r" in text:
+        for a, b, s, e in split_lines(text):
+            if s < e:
+                append(Line(len(out), a, b, s, e, text[s:e]))
+    else:
+        # The common case, split_lines inlined: only \n ends a line.
+        pos = 0
+        idx = 0
+        for piece in text.split("\n"):
+            size = len(piece)
+            stripped = piece.strip()
+            if stripped:
+                n = len(stripped)
+                s = pos if n == size else pos + size - len(piece.lstrip())
+                append(Line(idx, pos, pos + size, s, s + n, stripped))
+                idx += 1
+            pos += size + 1
     # Standalone punctuation ("-", "|") is not a word: one pass over the whole text.
     starts = [ln.s for ln in out]
     for m in LONE_PUNCT.finditer(text):
@@ -168,33 +182,105 @@ def assign_kinds(lines: list[Line], text: str, stats: CorpusStats | None) -> Non
     starts = [ln.s for ln in lines]
     # Lower-casing can change offsets in rare scripts: then every line is checked.
     exact = len(low) == len(text)
-
-    def near(guard: Guarded) -> set[int] | None:
-        return guard.lines_with_keywords(low, starts) if exact else None
-
-    copyright_lines = near(COPYRIGHT)
-    subscribe_lines = near(SUBSCRIBE)
-    cookie_lines = near(COOKIES)
-    caption_lines = near(CAPTION)
-    fragment_lines = near(FRAGMENT_HINT)
     for m in SEPARATORS.finditer(text):
         i = bisect_right(starts, m.start()) - 1
         if i >= 0:
             lines[i].seps += 1
+    if not exact:
+        _assign_all(lines, stats)
+        return
+    # Keyword searches over the whole lower-cased text find the few lines that may hold a
+    # copyright, subscription, cookie, caption or fragment phrase (-1: before the first line).
+    copyright_lines = COPYRIGHT.lines_with_keywords(low, starts)
+    subscribe_lines = SUBSCRIBE.lines_with_keywords(low, starts)
+    cookie_lines = COOKIES.lines_with_keywords(low, starts)
+    caption_lines = CAPTION.lines_with_keywords(low, starts)
+    for idx in FRAGMENT_HINT.lines_with_keywords(low, starts):
+        if idx >= 0:
+            lines[idx].fragment = True
+    special = copyright_lines | subscribe_lines | cookie_lines
+    search_caption = CAPTION.pattern.search
+    for idx in caption_lines:
+        if idx >= 0:
+            ln = lines[idx]
+            if search_caption(ln.text) is not None:
+                ln.caption = True
+                special.add(idx)
+    cache = _PATTERN_CACHE
+    plain = stats is None
     for ln in lines:
         idx = ln.idx
-        ln.caption = (caption_lines is None or idx in caption_lines) and (
-            CAPTION.pattern.search(ln.text) is not None
-        )
-        ln.fragment = fragment_lines is None or idx in fragment_lines
-        ln.pat, ln.opens = _match(
-            ln,
-            copyright_lines is None or idx in copyright_lines,
-            subscribe_lines is None or idx in subscribe_lines,
-            cookie_lines is None or idx in cookie_lines,
-        )
+        nw = ln.nw
+        text = ln.text
+        if idx in special:
+            pat, opens = _match(
+                ln, idx in copyright_lines, idx in subscribe_lines, idx in cookie_lines
+            )
+        else:
+            # _match for a line without copyright, cookie, subscription or caption words.
+            pat = None
+            opens = False
+            if nw <= 40:
+                if nw == 0 and RULE.match(text):
+                    pat = "other"
+                    opens = True
+                else:
+                    if nw <= 16:
+                        low_line = text.lower().strip(_DECORATION)
+                        label = cache.get(low_line, _MISS)
+                        if label is _MISS:
+                            label = _line_pattern(low_line)
+                        if label is not None:
+                            pat = label
+                            opens = OPENS_SECTION.get(label, False)
+                        elif nw <= 5:
+                            bare = text.strip(_DECORATION)
+                            if bare.startswith(_ABOUT) and ABOUT_AUTHOR.fullmatch(bare):
+                                pat = "author_bio"
+                                opens = True
+                    if (
+                        pat is None
+                        and nw <= 30
+                        and text[0] in _RELATED_FIRST
+                        and RELATED_PREFIX.match(text)
+                    ):
+                        pat = "related"
+        ln.pat = pat
+        ln.opens = opens
+        if plain:
+            # kind_of and the terminal flag without corpus evidence or hints.
+            if pat is not None:
+                ln.kind = BOILER
+                ln.terminal = (opens and pat in TERMINAL) or (
+                    pat == "navigation" and MORE_FROM.match(text) is not None
+                )
+            else:
+                seps = ln.seps
+                if seps >= 2 and seps * 6 >= nw:
+                    ln.kind = BOILER
+                elif nw >= 15 or (
+                    ln.sent_end and (nw >= 8 or (nw >= 6 and INNER_PUNCT.search(text) is not None))
+                ):
+                    ln.kind = CONTENT
+                elif nw >= 4:
+                    ln.kind = MEDIUM
+    if not plain:
+        _corpus_evidence(lines, stats)
+        _kinds(lines)
+
+
+def _assign_all(lines: list[Line], stats: CorpusStats | None) -> None:
+    """assign_kinds checking every line for every phrase (when offsets do not map)."""
+    for ln in lines:
+        ln.fragment = True
+        ln.caption = CAPTION.pattern.search(ln.text) is not None
+        ln.pat, ln.opens = _match(ln, True, True, True)
     if stats is not None:
         _corpus_evidence(lines, stats)
+    _kinds(lines)
+
+
+def _kinds(lines: list[Line]) -> None:
     for ln in lines:
         ln.kind = kind_of(ln)
         ln.terminal = (ln.opens and ln.pat in TERMINAL) or (
@@ -261,6 +347,11 @@ def _corpus_evidence(lines: list[Line], stats: CorpusStats) -> None:
 
 
 _PATTERN_CACHE: dict[str, str | None] = {}
+_MISS = "\0miss"
+# "About Jane Doe": what ABOUT_AUTHOR can start with (it is case-sensitive).
+_ABOUT = ("About ", "Über ", "Sobre ", "À propos de ")
+# Every character RELATED_PREFIX (case-insensitive) can match first, "ſ" included.
+_RELATED_FIRST = frozenset("aArRsSſmMwWlLvVpPgGcCàÀчЧ相延推関관")
 _PATTERN_CACHE_SIZE = 50_000
 
 

@@ -31,6 +31,9 @@ _FUNCTION_WORDS_TEXT = """
 """
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 FUNCTION_STEMS = frozenset(w[:5] for w in FUNCTION_WORDS)
+# Punctuation stripped from a word before the letters-only test: none of it is a word
+# character, so it never belongs to a token nor joins two.
+_PUNCT = "\"'()[]{}<>.,;:!?“”‘’«»„‚–—-…/*&%$#@+=|~^`"
 
 
 def content_tokens(text: str) -> set[str]:
@@ -56,8 +59,22 @@ def line_stems(text: str) -> list[str]:
     set and the counts of it.
     """
     low = text.lower()
-    if CJK_RUN.search(low) is None:
-        return [t for t in _STEM.findall(low) if t not in FUNCTION_STEMS]
+    if low.isascii() or CJK_RUN.search(low) is None:
+        # _STEM.findall word by word (whitespace is never part of a token, so the tokens of
+        # the line are those of its words in order): a word of letters only, once
+        # punctuation around it is stripped, is one token, its first five letters. Far
+        # cheaper than running the regex over every character.
+        toks = []
+        for word in low.split():
+            bare = word.strip(_PUNCT)
+            if bare.isalpha():
+                if len(bare) >= 3:
+                    stem = bare[:5]
+                    if stem not in FUNCTION_STEMS:
+                        toks.append(stem)
+            else:
+                toks.extend([t for t in _STEM.findall(word) if t not in FUNCTION_STEMS])
+        return toks
     toks = [t for t in _STEM.findall(CJK_RUN.sub(" ", low)) if t not in FUNCTION_STEMS]
     for run in CJK_RUN.findall(low):
         if len(run) == 1:
