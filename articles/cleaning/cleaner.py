@@ -49,19 +49,37 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
     confidence = round(sel.confidence, 4)
     blocks: list[Span] = []
     out: list[LineLabel] = []
+    append = out.append
+    new = object.__new__
+    set_state = object.__setattr__
     for ln, label in zip(lines, labels, strict=True):
         cut: tuple[Span, ...] = ()
         if label == "body":
             if ln.fragment:
                 kept, cuts = cut_fragments(text, ln.s, ln.e)
+                cut = tuple(cuts)
             else:
-                kept, cuts = [Span(ln.s, ln.e)], []
+                kept = [Span(ln.s, ln.e)]
             if not kept:
                 label = "advertisement"
             else:
                 blocks.extend(kept)
-            cut = tuple(cuts)
-        out.append(LineLabel(ln.start, ln.end, label, _line_score(ln, label, confidence), cut))
+        # _line_score, inlined.
+        if ln.hint is not None or (ln.pat is not None and label == ln.pat):
+            score = 1.0
+        elif label != "body" and ln.df_boiler >= 0.5:
+            score = round(ln.df_boiler, 4)
+        else:
+            score = confidence
+        # LineLabel(ln.start, ln.end, label, score, cut) without the frozen dataclass's
+        # per-field object.__setattr__ calls: the same instance state, built in one step.
+        item = new(LineLabel)
+        set_state(
+            item,
+            "__dict__",
+            {"start": ln.start, "end": ln.end, "label": label, "score": score, "cut": cut},
+        )
+        append(item)
 
     title_span = None
     title_text = ""
