@@ -11,7 +11,9 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 @dataclass(frozen=True)
@@ -26,24 +28,41 @@ class Mark:
 
 
 @dataclass
-class Token:
-    # One of: text (text set), open (mark set), close.
-    kind: str
-    text: str = ""
-    mark: Mark | None = None
-    depth: int = 0
-
-
-@dataclass
 class Block:
+    """A paragraph as (markup, text) parts: the template prints the markup, escapes the text.
+
+    The markup (mark tags) is built with format_html from ids, label names and depths only;
+    article text never goes into it.
+    """
+
     index: int
     start: int
     end: int
-    tokens: list[Token] = field(default_factory=list)
+    parts: list[tuple[SafeString, str]] = field(default_factory=list)
+    closing: SafeString = field(default_factory=lambda: SafeString(""))
 
     @property
     def is_title(self) -> bool:
         return self.index == 0
+
+
+CLOSE = SafeString("</mark>")
+
+
+def _open_tag(mark: Mark, depth: int, cache: dict[str, tuple[str, str]]) -> str:
+    # Escaped once per mark (format_html), not once per piece: a long article has thousands.
+    if mark.key not in cache:
+        head, tail = format_html(
+            '<mark class="an an-{} {}" data-key="{}" style="--d:{}" title="{}">',
+            mark.kind,
+            mark.css,
+            mark.key,
+            "\x00",
+            mark.title,
+        ).split("\x00")
+        cache[mark.key] = (head, tail)
+    head, tail = cache[mark.key]
+    return f"{head}{depth:d}{tail}"
 
 
 def _order(mark: Mark) -> tuple[int, int, str]:
@@ -51,7 +70,13 @@ def _order(mark: Mark) -> tuple[int, int, str]:
     return (mark.start, -mark.end, mark.key)
 
 
-def render_blocks(text: str, blocks: Sequence[Sequence[int]], marks: Iterable[Mark]) -> list[Block]:
+def render_blocks(
+    text: str,
+    blocks: Sequence[Sequence[int]],
+    marks: Iterable[Mark],
+    only: set[int] | None = None,
+) -> list[Block]:
+    """Every block, or only the blocks whose indexes are in ``only``."""
     block_starts = [start for start, _ in blocks]
     per_block: list[list[Mark]] = [[] for _ in blocks]
     for mark in marks:
@@ -65,13 +90,14 @@ def render_blocks(text: str, blocks: Sequence[Sequence[int]], marks: Iterable[Ma
     return [
         _render_block(text, index, start, end, per_block[index])
         for index, (start, end) in enumerate(blocks)
+        if only is None or index in only
     ]
 
 
 def _render_block(text: str, index: int, start: int, end: int, marks: list[Mark]) -> Block:
     block = Block(index, start, end)
     if not marks:
-        block.tokens.append(Token("text", text[start:end]))
+        block.parts.append((SafeString(""), text[start:end]))
         return block
     cuts = {start, end}
     for mark in marks:
@@ -79,41 +105,34 @@ def _render_block(text: str, index: int, start: int, end: int, marks: list[Mark]
         cuts.add(min(end, mark.end))
     points = sorted(cuts)
     stack: list[Mark] = []
+    cache: dict[str, tuple[str, str]] = {}
     for left, right in pairwise(points):
         active = sorted((m for m in marks if m.start <= left and m.end >= right), key=_order)
         keep = 0
         while keep < len(stack) and keep < len(active) and stack[keep] is active[keep]:
             keep += 1
-        for _ in range(len(stack) - keep):
-            stack.pop()
-            block.tokens.append(Token("close"))
+        tags: list[str] = [CLOSE] * (len(stack) - keep)
+        del stack[keep:]
         for mark in active[keep:]:
-            block.tokens.append(Token("open", mark=mark, depth=len(stack)))
+            tags.append(_open_tag(mark, len(stack), cache))
             stack.append(mark)
-        block.tokens.append(Token("text", text[left:right]))
-    block.tokens.extend(Token("close") for _ in stack)
+        # Only tags built above from escaped ids, labels and depths: no article text.
+        block.parts.append((SafeString("".join(tags)), text[left:right]))
+    block.closing = SafeString(CLOSE * len(stack))
     return block
 
 
 def marks_for(
-    mentions: Iterable[Any], claims: Iterable[Any], support: Iterable[Any], label_css: dict
+    mentions: Iterable[tuple[int, str, int, int]],
+    claims: Iterable[tuple[int, int, int]],
+    support: Iterable[tuple[int, str, int, int]],
+    label_css: dict[str, str],
 ) -> list[Mark]:
+    """Marks from (id, label, start, end), (id, start, end) and (id, role, start, end) rows."""
     marks = [
-        Mark(
-            f"mention-{m.pk}",
-            "mention",
-            m.label,
-            label_css.get(m.label, "lab-x"),
-            m.start,
-            m.end,
-            m.label,
-        )
-        for m in mentions
+        Mark(f"mention-{pk}", "mention", label, label_css.get(label, "lab-x"), start, end, label)
+        for pk, label, start, end in mentions
     ]
-    marks += [
-        Mark(f"claim-{c.pk}", "claim", "CLAIM", "claim", c.start, c.end, "claim") for c in claims
-    ]
-    marks += [
-        Mark(f"{s.role}-{s.pk}", s.role, s.role, s.role, s.start, s.end, s.role) for s in support
-    ]
+    marks += [Mark(f"claim-{pk}", "claim", "CLAIM", "claim", s, e, "claim") for pk, s, e in claims]
+    marks += [Mark(f"{role}-{pk}", role, role, role, s, e, role) for pk, role, s, e in support]
     return marks

@@ -64,9 +64,10 @@ def project_role(user: Any, project: Project) -> str | None:
     return role
 
 
-def visible_annotator(user: Any, project: Project) -> Any | None:
+def visible_annotator(user: Any, project: Project, role: str | None = None) -> Any | None:
     """Blind by default: annotators see their own annotations (the user); editors all (None)."""
-    return None if project_role(user, project) == Membership.Role.EDITOR else user
+    role = role or project_role(user, project)
+    return None if role == Membership.Role.EDITOR else user
 
 
 # ---------------------------------------------------------------- audit

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from annotations import forms, services
@@ -234,24 +234,31 @@ def _workspace_context(
 ) -> dict[str, Any]:
     """Everything the page shows. With ``changed``, only those blocks of the text are rendered."""
     revision: TextRevision = article.current_revision  # type: ignore[assignment]
-    annotator = services.visible_annotator(request.user, project)
+    annotator = services.visible_annotator(request.user, project, role)
     scope = {"project": project, "article": article}
     if annotator is not None:
         scope["annotator"] = annotator
-    mentions = list(
-        EntityMention.objects.filter(**scope, revision=revision)
-        .exclude(anchor_state=Anchored.State.ORPHANED)
-        .select_related("entity", "annotator")
+    # Marks need only ids, labels and offsets: tuples, not 500 model instances per request.
+    on_text = Q(revision=revision) & ~Q(anchor_state=Anchored.State.ORPHANED)
+    if changed is not None:
+        # A save re-renders only the blocks it touched: only their spans are needed.
+        in_blocks = Q(pk__in=[])
+        for index in changed:
+            start, end = revision.blocks[index]
+            in_blocks |= Q(start__lt=end, end__gt=start)
+        on_text &= in_blocks
+    mention_rows = EntityMention.objects.filter(on_text, **scope).values_list(
+        "pk", "label", "start", "end"
     )
+    support_rows = SupportSpan.objects.filter(on_text, **scope).values_list(
+        "pk", "role", "start", "end"
+    )
+    claim_rows = Claim.objects.filter(on_text, **scope).values_list("pk", "start", "end")
     claims = list(
+        # Not select_related("revision"): that would copy the whole text once per claim.
         Claim.objects.filter(**scope)
-        .select_related("claimant", "annotator", "revision")
+        .select_related("claimant", "annotator")
         .prefetch_related(Prefetch("support", queryset=SupportSpan.objects.all()))
-    )
-    support = list(
-        SupportSpan.objects.filter(**scope, revision=revision).exclude(
-            anchor_state=Anchored.State.ORPHANED
-        )
     )
     stances = list(
         Stance.objects.filter(**scope).select_related(
@@ -259,12 +266,8 @@ def _workspace_context(
         )
     )
     label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
-    on_text = [c for c in claims if c.revision_id == revision.pk and c.anchor_state != "orphaned"]
-    marks = marks_for(mentions, on_text, support, label_css)
-    blocks = revision.blocks
-    text_blocks = render_blocks(revision.text, blocks, marks)
-    if changed is not None:
-        text_blocks = [b for b in text_blocks if b.index in changed]
+    marks = marks_for(mention_rows, claim_rows, support_rows, label_css)
+    text_blocks = render_blocks(revision.text, revision.blocks, marks, only=changed)
     mine = [e for e in _entities(project, article, request.user)] if assignment else []
     my_claims = [c for c in claims if c.annotator_id == request.user.pk]
     topic_stances = {
@@ -279,16 +282,16 @@ def _workspace_context(
     return {
         "project": project,
         "article": article,
+        "base": _workspace_url(project, article),
         "revision": revision,
         "role": role,
         "assignment": assignment,
         "can_annotate": can_annotate,
         "blind": annotator is not None,
         "blocks": text_blocks,
-        "mentions": mentions,
         "claims": claims,
         "stances": stances,
-        "entities": mine if assignment else list({m.entity for m in mentions if m.entity}),
+        "entities": mine if assignment else list(Entity.objects.filter(**scope)),
         "topics": [(i + 1, t, topic_stances.get(t, "")) for i, t in enumerate(project.topics)],
         "labels": [{**x, "css": label_css[x["name"]]} for x in project.entity_labels],
         "label_keys": {x["key"]: x["name"] for x in project.entity_labels if x.get("key")},
@@ -364,6 +367,35 @@ def _respond(
     return trigger_client_event(response, event)
 
 
+def _mention_saved(
+    request: HtmxHttpRequest, project: Project, article: Article, changed: set[int]
+) -> HttpResponse:
+    """The hot path (a label key pressed): the touched blocks and the entity list, no panel."""
+    revision: TextRevision = article.current_revision  # type: ignore[assignment]
+    scope = {"project": project, "article": article, "annotator": request.user}
+    in_blocks = Q(pk__in=[])
+    for index in changed:
+        start, end = revision.blocks[index]
+        in_blocks |= Q(start__lt=end, end__gt=start)
+    on_text = Q(revision=revision) & ~Q(anchor_state=Anchored.State.ORPHANED) & in_blocks
+    label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
+    marks = marks_for(
+        EntityMention.objects.filter(on_text, **scope).values_list("pk", "label", "start", "end"),
+        Claim.objects.filter(on_text, **scope).values_list("pk", "start", "end"),
+        SupportSpan.objects.filter(on_text, **scope).values_list("pk", "role", "start", "end"),
+        label_css,
+    )
+    context = {
+        "blocks": render_blocks(revision.text, revision.blocks, marks, only=changed),
+        "entities": _entities(project, article, request.user),
+        "base": _workspace_url(project, article),
+        "can_annotate": True,
+        "oob": True,
+    }
+    response = render(request, "annotations/workspace.html#mention-saved", context)
+    return trigger_client_event(response, "annotation-saved")
+
+
 def _error(
     request: HtmxHttpRequest, project: Project, article: Article, message: str, status: int = 400
 ) -> HttpResponse:
@@ -405,6 +437,13 @@ def annotation_create(
     except ValueError as error:
         return _error(request, project, article, str(error))
     changed = _blocks_of(article.current_revision, obj, *getattr(obj, "_support", []), *replaced)
+    light = request.htmx and request.htmx.target == "save-status"
+    if light and kind == "mention" and request.POST.get("entity") != "new":
+        return _mention_saved(request, project, article, changed)
+    if light:
+        # A new entity changes the claimant and stance choices too: the whole panel, then.
+        response = _respond(request, project, article, role, assignment, changed)
+        return reswap(retarget(response, "#panel"), "outerHTML")
     if kind in ("cue", "evidence"):
         # Stay on the claim or stance the span belongs to.
         editing: Any = obj.claim or obj.stance

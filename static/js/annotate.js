@@ -116,7 +116,8 @@
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.successful) return;
     clearError();
-    statusBox.textContent = event.detail.requestConfig.verb === "get" ? "" : "Saved.";
+    if (event.detail.requestConfig.verb === "get") statusBox.textContent = "";
+    else if (event.detail.target !== statusBox) statusBox.textContent = "Saved.";
   });
   document.body.addEventListener("annotation-saved", () => forget());
   document.body.addEventListener("annotation-deleted", () => forget());
@@ -185,12 +186,13 @@
 
   // ------------------------------------------------------------ saving
 
-  function post(url, values) {
+  function post(url, values, target = "#panel") {
     if (!navigator.onLine) {
       showError("You are offline: nothing was saved. Your selection is kept.");
       return;
     }
-    htmx.ajax("POST", url, { source: ws, target: "#panel", swap: "outerHTML", values });
+    const swap = target === "#panel" ? "outerHTML" : "innerHTML";
+    htmx.ajax("POST", url, { source: ws, target, swap, values });
   }
 
   function needSelection() {
@@ -206,7 +208,9 @@
   function createMention(label) {
     if (!needSelection()) return;
     const entity = document.getElementById("mention-entity");
-    post(`${base}new/mention/`, { ...spanValues(), label, entity: entity ? entity.value : "" });
+    // The hot path answers with the touched paragraphs and the entity list only.
+    const values = { ...spanValues(), label, entity: entity ? entity.value : "" };
+    post(`${base}new/mention/`, values, "#save-status");
   }
 
   function openClaim() {
