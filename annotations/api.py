@@ -70,7 +70,13 @@ from annotations.serializers import (
 )
 from articles import roles
 from articles.models import Article
-from newsreader.api import KeysetPagination, decode_cursor, encode_cursor, page_size_of
+from newsreader.api import (
+    KeysetPagination,
+    UtcDateTimeFilter,
+    decode_cursor,
+    encode_cursor,
+    page_size_of,
+)
 
 # ---------------------------------------------------------------- access
 
@@ -254,9 +260,7 @@ def _filterset(model: type, spans: bool) -> type[django_filters.FilterSet]:
         "article": django_filters.NumberFilter(field_name="article_id"),
         "annotator": django_filters.NumberFilter(field_name="annotator_id"),
         "origin": django_filters.CharFilter(max_length=100),
-        "updated_after": django_filters.IsoDateTimeFilter(
-            field_name="updated_at", lookup_expr="gt"
-        ),
+        "updated_after": UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt"),
         "Meta": type("Meta", (), {"model": model, "fields": []}),
     }
     if spans:

@@ -32,7 +32,7 @@ from articles.serializers import (
     SourceSerializer,
     TextRevisionSerializer,
 )
-from newsreader.api import KeysetPagination
+from newsreader.api import KeysetPagination, UtcDateTimeFilter
 
 
 class IsEditor(BasePermission):
@@ -151,7 +151,7 @@ class ArticleFilter(django_filters.FilterSet):
     project = django_filters.NumberFilter(method="in_project", label="Assigned in this project")
     approved = django_filters.BooleanFilter(method="is_approved")
     q = django_filters.CharFilter(method="search", max_length=500, label="Full-text search")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Article
@@ -197,7 +197,7 @@ class ArticleDetail(generics.RetrieveAPIView):
 
 class RevisionFilter(django_filters.FilterSet):
     article = django_filters.NumberFilter(field_name="article_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gt")
 
     class Meta:
         model = TextRevision

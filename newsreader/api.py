@@ -6,9 +6,11 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
@@ -65,6 +67,23 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
     return response
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time in UTC: PostgreSQL refuses offsets beyond ±15:59, Python accepts them."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Out of range.") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 # ---------------------------------------------------------------- keyset pagination
 
 
@@ -84,9 +103,9 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
         for value, kind in zip(values, kinds, strict=True):
             if kind is datetime:
                 parsed = parse_datetime(value) if isinstance(value, str) else None
-                if parsed is None:
+                if parsed is None or parsed.tzinfo is None:
                     raise ValueError
-                decoded.append(parsed)
+                decoded.append(parsed.astimezone(UTC))
             elif kind is int:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ValueError
@@ -96,7 +115,7 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
                     raise ValueError
                 decoded.append(value)
         return decoded
-    except (ValueError, TypeError, UnicodeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, UnicodeError, binascii.Error):
         raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 

@@ -159,7 +159,7 @@ def test_every_format_renders() -> None:
             with pytest.raises(RuntimeError, match="spaCy is not installed"):
                 render(name, [doc()])
             continue
-        filename, content_type, content = render(name, [doc()])
+        _, content_type, content = render(name, [doc()])
         assert content, name
         if content_type == "application/zip":
             assert zipfile.ZipFile(io.BytesIO(content)).namelist()
@@ -247,7 +247,7 @@ def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes
 @pytest.mark.django_db
 def test_export_job_cycle_and_jsonl_round_trip(annotated: dict, annotator: User) -> None:
     client = client_for(annotator)
-    project, article = annotated["project"], annotated["article"]
+    project = annotated["project"]
     exported = _export(client, project.pk, "doccano").decode()
     record = json.loads(exported)
     assert record["label"][0][2] in ("PER", "GPE")
