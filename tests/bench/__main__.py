@@ -1,4 +1,4 @@
-"""`make bench`: throughput and quality figures, each next to its reference measured in the same run.
+"""`make bench`: throughput and quality figures, each next to a reference measured in one run.
 
 Runs on its own database (the configured one's name + "_bench"), which it empties as it goes.
 """
