@@ -167,3 +167,30 @@ def test_spans_needing_attention_lists_fuzzy_orphaned_and_pending(annotated, ann
         services.spans_needing_attention(project=project, article=article, annotator=annotator)
         == []
     )
+
+
+def test_the_report_page_shows_counts_and_makes_the_revision_live(
+    annotated, editor, annotator
+) -> None:
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    article, _, _ = annotated
+    new = new_revision(article, ["A new lead paragraph. 🎉", *BLOCKS[:2]])
+    page = f"/annotate/revisions/{new.pk}/reanchor/"
+    annotators = Client()
+    annotators.login(username=annotator.username, password=PASSWORD)
+    assert annotators.get(page).status_code == 403
+    client = Client()
+    client.login(username=editor.username, password=PASSWORD)
+    html = client.get(page).content.decode()
+    assert '<output id="count-migrated">3</output>' in html
+    assert '<output id="count-orphaned">1</output>' in html
+    assert "Critics in Berlin" in html
+    article.refresh_from_db()
+    assert article.current_revision_id != new.pk  # the preview changed nothing
+    with mock.patch("annotations.tasks.reanchor_revision.delay"):
+        assert client.post(page).status_code == 302
+    article.refresh_from_db()
+    assert article.current_revision_id == new.pk
