@@ -101,6 +101,8 @@ def main() -> int:
         )
         if ingest.returncode == 2:
             return 2
+        if not args.corpus:
+            _prepare_demo_annotation()
         print(
             f"\nNewsreader is running at http://{_shown(args.host)}:{args.port}/\n"
             f"Logins:\n{logins}\nPress Ctrl-C to stop.\n",
@@ -114,6 +116,19 @@ def main() -> int:
         if embedded:
             embedded_postgres.stop()
             print("Stopped.", flush=True)
+
+
+def _prepare_demo_annotation(timeout: float = 90) -> None:
+    """Wait for the worker to clean the sample corpus, then approve it for the demo annotator."""
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    pending = Article.objects.filter(state__in=[Article.State.QUEUED, Article.State.CLEANING])
+    deadline = time.monotonic() + timeout
+    while pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    print(call_command("demo_assign"), flush=True)
 
 
 def _start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
