@@ -636,12 +636,15 @@ def queue_page(
         if after:
             confidence, cleaning_id = _split_cursor(after)
             op = "lt" if descending else "gt"
+            # The first condition alone bounds the index scan; the second drops the few rows
+            # of equal confidence already shown. (An OR alone would scan from the start.)
             articles = articles.filter(
+                Q(**{f"current_cleaning__confidence__{op}e": confidence}),
                 Q(**{f"current_cleaning__confidence__{op}": confidence})
                 | Q(
                     current_cleaning__confidence=confidence,
                     **{f"current_cleaning_id__{op}": cleaning_id},
-                )
+                ),
             )
         prefix = "-" if descending else ""
         ordering = [f"{prefix}current_cleaning__confidence", f"{prefix}current_cleaning_id"]

@@ -182,7 +182,6 @@ def _context(
         "review": current,
         "history": history,
         "labels": REVIEW_LABELS,
-        "reject_form": RejectForm(initial={"version": article.edit_version}),
         "reject_reasons": Article.RejectReason.choices,
         "revision": revision,
         "lines_html": _lines_html(current.lines) if changed is None else "",
