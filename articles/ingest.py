@@ -8,7 +8,7 @@ SELECT) decides what is new, and two processes ingesting the same files store ea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from articles import tasks
 from articles.decoding import Rejected, decode
 from articles.incoming import IncomingFile
 from articles.models import Article, IngestBatch, IngestRejection, Source
@@ -90,7 +91,7 @@ def _ingest_chunk(
 ) -> None:
     rejections: list[IngestRejection] = []
     prepared: dict[str, _Prepared] = {}
-    # (file, sha256 or None when rejected), in the order given, for the per-file report.
+    # (file, sha256 or None when rejected, reason), in the order given, for the report.
     order: list[tuple[IncomingFile, str | None, str]] = []
     for incoming in chunk:
         try:
@@ -116,9 +117,7 @@ def _ingest_chunk(
             rejected_count=F("rejected_count") + len(rejections),
         )
         if new_ids:
-            from articles.tasks import queue_cleaning
-
-            transaction.on_commit(lambda: queue_cleaning(new_ids))
+            transaction.on_commit(lambda: tasks.queue_cleaning(new_ids))
 
     if on_file is not None:
         unclaimed_new = set(new)
@@ -227,9 +226,3 @@ def _insert_staged(cursor: Any, items: list[_Prepared], *, batch: IngestBatch) -
         " ORDER BY sha256 ON CONFLICT (sha256) DO NOTHING RETURNING sha256, id"
     )
     return dict(cursor.fetchall())
-
-
-def iter_chunks(items: Iterable[int], size: int) -> Iterator[list[int]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk

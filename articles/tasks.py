@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -9,9 +10,14 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from articles import cleaning, pipeline
-from articles.ingest import iter_chunks
 
 logger = logging.getLogger(__name__)
+
+
+def iter_chunks(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def queue_cleaning(article_ids: Iterable[int]) -> None:
