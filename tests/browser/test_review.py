@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from articles.models import Article, ReviewEvent, TextRevision
-from tests.articles.test_review import reviewable
+from tests.articles.test_review import LINES, reviewable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -150,3 +150,21 @@ def test_a_stale_page_shows_the_conflict(page: Page, live_server, demo_editor: s
     # With the fresh version the next click works.
     page.locator("#line-3 .ln").click()
     expect(page.locator("#line-3")).to_contain_class("lab-other edited")
+
+
+def test_rejecting_and_moving_on_by_keyboard(page: Page, live_server, demo_editor: str) -> None:
+    older = reviewable(name="older.txt", lines=[*LINES, ("older", "other")])
+    newer = reviewable(name="newer.txt", lines=[*LINES, ("newer", "other")])
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{newer.pk}/")
+    page.keyboard.press("r")
+    reason = page.get_by_label("Reason to reject")
+    expect(reason).to_be_focused()
+    reason.select_option("paywall")
+    reason.press("Enter")
+    expect(page.locator("#review-head .review")).to_have_text("Rejected")
+    newer.refresh_from_db()
+    assert (newer.review_status, newer.reject_reason) == ("rejected", "paywall")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("n")
+    expect(page).to_have_url(f"{live_server.url}/review/{older.pk}/")
