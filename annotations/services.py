@@ -94,7 +94,8 @@ def _event(obj: Any, action: str, actor: Any, before: dict | None, after: dict |
 
 def _create(obj: Any, actor: Any) -> Any:
     try:
-        with transaction.atomic():
+        # No savepoint: on an error the whole (outer) transaction is rolled back anyway.
+        with transaction.atomic(savepoint=False):
             obj.save()
     except IntegrityError as error:
         raise AnnotationError(f"Not saved: {_integrity_message(error)}") from error
@@ -104,7 +105,7 @@ def _create(obj: Any, actor: Any) -> Any:
 
 def _update(obj: Any, actor: Any, before: dict[str, Any], fields: Iterable[str]) -> Any:
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             obj.save(update_fields=[*fields, "updated_at"])
     except IntegrityError as error:
         raise AnnotationError(f"Not saved: {_integrity_message(error)}") from error

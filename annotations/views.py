@@ -268,8 +268,7 @@ def _workspace_context(
     label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
     marks = marks_for(mention_rows, claim_rows, support_rows, label_css)
     text_blocks = render_blocks(revision.text, revision.blocks, marks, only=changed)
-    mine = [e for e in _entities(project, article, request.user)] if assignment else []
-    my_claims = [c for c in claims if c.annotator_id == request.user.pk]
+    mine = _entities(project, article, request.user) if assignment else []
     topic_stances = {
         s.target_topic: s.label
         for s in stances
@@ -302,9 +301,7 @@ def _workspace_context(
         "total": total,
         "editing": editing,
         "editing_kind": _kind_of(editing) if editing is not None else "",
-        "claim_form": forms.ClaimFieldsForm(entities=mine),
-        "stance_form": forms.StanceForm(project=project, entities=mine, claims=my_claims),
-        "entity_form": forms.EntityForm(project=project),
+        "stance_labels": Stance.Label.choices,
         "claim_labels": {
             "worthiness": Claim.Worthiness.choices,
             "types": Claim.Type.choices,
@@ -368,7 +365,11 @@ def _respond(
 
 
 def _mention_saved(
-    request: HtmxHttpRequest, project: Project, article: Article, changed: set[int]
+    request: HtmxHttpRequest,
+    project: Project,
+    article: Article,
+    changed: set[int],
+    entities: list[Entity],
 ) -> HttpResponse:
     """The hot path (a label key pressed): the touched blocks and the entity list, no panel."""
     revision: TextRevision = article.current_revision  # type: ignore[assignment]
@@ -387,7 +388,8 @@ def _mention_saved(
     )
     context = {
         "blocks": render_blocks(revision.text, revision.blocks, marks, only=changed),
-        "entities": _entities(project, article, request.user),
+        # Unchanged by the save: no new entity takes this path.
+        "entities": entities,
         "base": _workspace_url(project, article),
         "can_annotate": True,
         "oob": True,
@@ -439,7 +441,7 @@ def annotation_create(
     changed = _blocks_of(article.current_revision, obj, *getattr(obj, "_support", []), *replaced)
     light = request.htmx and request.htmx.target == "save-status"
     if light and kind == "mention" and request.POST.get("entity") != "new":
-        return _mention_saved(request, project, article, changed)
+        return _mention_saved(request, project, article, changed, entities)
     if light:
         # A new entity changes the claimant and stance choices too: the whole panel, then.
         response = _respond(request, project, article, role, assignment, changed)

@@ -8,17 +8,19 @@ the 500 spans onto an edited revision is timed too (it runs in the Celery worker
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import statistics
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from unittest import mock
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import services
@@ -90,6 +92,26 @@ def _annotate(project, article: Article, user: User, count: int) -> None:
         made += 1
 
 
+@contextmanager
+def _counting_queries() -> Iterator[list[str]]:
+    # Not CaptureQueriesContext: the test client's request_started signal resets its log.
+    seen: list[str] = []
+
+    def count(execute: Callable, sql: str, params: object, many: bool, context: object) -> object:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield seen
+
+
+def _timed(call: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of this process (the latter ignores other load on the box)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def _summary(name: str, seconds: list[float], target_ms: float | None) -> str:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
@@ -131,19 +153,20 @@ def run() -> list[str]:
     create_url = reverse("annotations-create", args=[project.pk, article.pk, "mention"])
 
     assert client.get(page_url).status_code == 200  # warm up
-    renders = []
+    responses: list = []
+    renders, render_cpu = [], []
     for _ in range(RENDERS):
-        started = time.perf_counter()
-        response = client.get(page_url)
-        renders.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    page_bytes = len(response.content)
-    with CaptureQueriesContext(connection) as page_queries:
+        wall, cpu = _timed(lambda: responses.append(client.get(page_url)))
+        renders.append(wall)
+        render_cpu.append(cpu)
+    assert all(r.status_code == 200 for r in responses)
+    page_bytes = len(responses[-1].content)
+    with _counting_queries() as page_queries:
         client.get(page_url)
 
     text = revision.text
     free = [m for m in re.finditer(r"\w{4,}", text) if m.start() > revision.blocks[1][0]]
-    saves = []
+    saves, save_cpu = [], []
     answer_bytes = 0
     for match in random.Random(7).sample(free, SAVES):
         data = {
@@ -153,13 +176,24 @@ def run() -> list[str]:
             "exact": match.group(),
             "label": "MISC",
         }
-        started = time.perf_counter()
-        response = client.post(
-            create_url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="save-status"
+        answers: list = []
+        wall, cpu = _timed(
+            lambda data=data, answers=answers: answers.append(
+                client.post(create_url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="save-status")
+            )
         )
-        saves.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.content[:300]
-        answer_bytes = len(response.content)
+        saves.append(wall)
+        save_cpu.append(cpu)
+        assert answers[0].status_code == 200, answers[0].content[:300]
+        answer_bytes = len(answers[0].content)
+    with _counting_queries() as save_queries:
+        match = free[0]
+        client.post(
+            create_url,
+            {**data, "start": match.start(), "end": match.end(), "exact": match.group()},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="save-status",
+        )
     service_saves = []
     for match in random.Random(8).sample(free, SAVES):
         started = time.perf_counter()
@@ -186,13 +220,19 @@ def run() -> list[str]:
 
     article.delete()
     project.delete()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [
+        f"machine: {os.cpu_count()} CPUs, load average {load} (wall times include waiting for "
+        "a CPU; CPU times are this process's own)",
         f"article: {WORDS:,} words, {len(blocks)} paragraphs, {len(text):,} characters, "
         f"{spans} spans (mentions, claims and their cues; nested and overlapping)",
         _summary("workspace render", renders, 200) + f", {page_bytes:,} bytes",
-        f"  {len(page_queries)} queries per render",
-        _summary("annotation save (htmx POST, panel + changed block)", saves, 50)
+        _summary("  CPU time of the render", render_cpu, 200)
+        + f", {len(page_queries)} queries per render",
+        _summary("annotation save (keyboard, htmx POST: changed blocks + entities)", saves, 50)
         + f", {answer_bytes:,} bytes per answer",
+        _summary("  CPU time of the save", save_cpu, 50)
+        + f", {len(save_queries)} queries per save",
         _summary("  of which mention_create (service: checks, insert, audit)", service_saves, None),
         f"re-anchoring {sum(counts.values())} spans onto an edited revision: "
         f"{reanchor_seconds * 1000:.0f} ms ({counts})",
