@@ -309,3 +309,17 @@ def test_a_pending_revision_links_to_the_reanchoring_report(editor, article: Art
     assert "revision 2 waits for the annotations" in page
     assert reverse("annotations-reanchor", args=[pending.pk]) in page
     assert "annotators see revision 1" in page
+
+
+def test_a_failed_article_shows_why(editor, article: Article) -> None:
+    Article.objects.filter(pk=article.pk).update(
+        state=Article.State.FAILED, error=f"ValueError: {XSS}"
+    )
+    client = client_for(editor)
+    page = client.get(url("articles-review", article)).content.decode()
+    assert "ValueError: &lt;script&gt;" in page
+    queue = client.get(reverse("articles-review-queue"), {"status": "failed"}).content.decode()
+    assert url("articles-review", article) in queue
+    response = client.post(url("articles-review-approve", article), {"version": 0})
+    assert response.status_code == 400
+    assert "no finished cleaning" in response.content.decode()
