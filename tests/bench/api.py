@@ -1,0 +1,238 @@
+"""API speed: the article and annotation lists (pages of 100) under 16 concurrent connections on
+gunicorn, next to a trivial JSON view (/api/health/) measured in the same run.
+
+Target (issue 6): each list at >= 50% of the trivial view's requests/s, p99 < 100 ms, on a
+database of 100,000 articles and 1,000,000 annotations. The rows are made with SQL
+(INSERT … SELECT generate_series) once and kept, marked by their source, so reruns are quick.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from rest_framework.authtoken.models import Token
+
+from annotations.models import EntityMention, Project
+from articles import roles
+from articles.models import Article, IngestBatch, Source
+
+ARTICLES = 100_000
+ANNOTATIONS = 1_000_000
+CONNECTIONS = 16
+SECONDS = 8.0
+SOURCE = "api-bench"
+REPO = Path(__file__).resolve().parents[2]
+TEXT = "Angela Merkel met Emmanuel Macron in Paris on Monday."
+
+
+def _populate() -> tuple[str, Project]:
+    user, _ = User.objects.get_or_create(username="api-bench")
+    user.groups.add(Group.objects.get_or_create(name=roles.EDITOR)[0])
+    token, _ = Token.objects.get_or_create(user=user)
+    project, _ = Project.objects.get_or_create(
+        name="API bench", defaults={"entity_labels": [{"name": "PER", "key": "p"}]}
+    )
+    source, _ = Source.objects.get_or_create(name=SOURCE)
+    have = Article.objects.filter(source=source).count()
+    mentions = EntityMention.objects.filter(project=project).count()
+    if have == ARTICLES and mentions == ANNOTATIONS:
+        return token.key, project
+    with transaction.atomic(), connection.cursor() as cursor:
+        EntityMention.objects.filter(project=project).delete()
+        cursor.execute(
+            "DELETE FROM articles_textrevision WHERE article_id IN"
+            " (SELECT id FROM articles_article WHERE source_id = %s)",
+            [source.pk],
+        )
+        Article.objects.filter(source=source).delete()
+        batch = IngestBatch.objects.create(source=source, origin=IngestBatch.Origin.COMMAND)
+        cursor.execute(
+            """
+            INSERT INTO articles_article (source_id, batch_id, sha256, raw_bytes, text, encoding,
+                original_name, original_path, size_bytes, created_at, updated_at, state,
+                state_changed_at, error, attempts, review_status, reject_reason, reject_note,
+                edit_version, title)
+            SELECT %s, %s, md5('api-bench-' || i) || md5('api-bench-2-' || i), convert_to(%s,
+                'UTF8'), %s, 'utf-8', 'bench-' || i || '.txt', '', 53,
+                now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval,
+                'cleaned', now(), '', 1, 'approved', '', '', 0, 'Bench article ' || i
+            FROM generate_series(1, %s) AS i
+            """,
+            [source.pk, batch.pk, TEXT, TEXT, ARTICLES],
+        )
+        cursor.execute(
+            """
+            INSERT INTO articles_textrevision (article_id, number, title, text, blocks, sha256,
+                normalizer_version, created_at)
+            SELECT id, 1, title, %s, '[[0, 53]]', md5(id::text), '1', now()
+            FROM articles_article WHERE source_id = %s
+            """,
+            [TEXT, source.pk],
+        )
+        cursor.execute(
+            "UPDATE articles_article a SET current_revision_id = r.id FROM articles_textrevision r"
+            " WHERE r.article_id = a.id AND a.source_id = %s",
+            [source.pk],
+        )
+        # Ten mentions per article, on its revision: "Angela Merkel" at 0..13.
+        cursor.execute(
+            """
+            INSERT INTO annotations_entitymention (project_id, article_id, annotator_id, origin,
+                created_at, updated_at, revision_id, start, "end", exact, prefix, suffix,
+                anchor_state, label)
+            SELECT %s, r.article_id, %s, 'human', now() - (k || ' seconds')::interval,
+                now() - (k || ' seconds')::interval, r.id, 0, 13, 'Angela Merkel', '',
+                ' met Emmanuel Macron in Paris on', 'anchored', 'PER'
+            FROM articles_textrevision r
+            JOIN articles_article a ON a.id = r.article_id AND a.source_id = %s
+            CROSS JOIN generate_series(1, %s) AS k
+            """,
+            [project.pk, user.pk, source.pk, ANNOTATIONS // ARTICLES],
+        )
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("ANALYZE annotations_entitymention")
+    return token.key, project
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_gunicorn(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsreader.settings",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        # The bench measures serving, not the per-user rate limit.
+        "API_THROTTLE_USER": "100000000/minute",
+        "API_THROTTLE_ANON": "100000000/minute",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsreader.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/health/")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _load(port: int, path: str, headers: dict[str, str]) -> dict[str, float]:
+    """CONNECTIONS keep-alive clients, each one request at a time, for SECONDS."""
+    latencies: list[list[float]] = [[] for _ in range(CONNECTIONS)]
+    errors = [0] * CONNECTIONS
+    stop = time.monotonic() + SECONDS
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors[n] += 1
+            except OSError:
+                errors[n] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                continue
+            latencies[n].append(time.perf_counter() - started)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CONNECTIONS)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    flat = sorted(x for per in latencies for x in per)
+    return {
+        "rps": len(flat) / elapsed,
+        "p50": statistics.median(flat) * 1000 if flat else float("nan"),
+        "p99": flat[int(len(flat) * 0.99) - 1] * 1000 if flat else float("nan"),
+        "errors": sum(errors),
+    }
+
+
+def run() -> list[str]:
+    started = time.perf_counter()
+    token, project = _populate()
+    lines = [
+        f"data: {ARTICLES:,} articles, {ANNOTATIONS:,} annotations"
+        f" (ready in {time.perf_counter() - started:.0f} s)"
+    ]
+    connection.close()
+    port = _free_port()
+    server = _start_gunicorn(port)
+    auth = {"Authorization": f"Token {token}"}
+    try:
+        # Warm both workers' connections and caches before measuring.
+        _load(port, "/api/articles/?page_size=100", auth)
+        base = _load(port, "/api/health/", {})
+        lines.append(
+            f"trivial JSON view /api/health/: {base['rps']:.0f} req/s,"
+            f" p50 {base['p50']:.1f} ms, p99 {base['p99']:.1f} ms"
+        )
+        for name, path in (
+            ("article list", "/api/articles/?page_size=100"),
+            ("annotation list", f"/api/mentions/?page_size=100&project={project.pk}"),
+        ):
+            got = _load(port, path, auth)
+            ratio = got["rps"] / base["rps"]
+            ok = ratio >= 0.5 and got["p99"] < 100 and not got["errors"]
+            lines.append(
+                f"{name} {path}: {got['rps']:.0f} req/s ({ratio:.0%} of trivial; goal >= 50%),"
+                f" p50 {got['p50']:.1f} ms, p99 {got['p99']:.1f} ms (goal < 100 ms),"
+                f" errors {got['errors']:.0f} -> {'MET' if ok else 'NOT MET'}"
+            )
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
+    lines.append(
+        f"gunicorn gthread 2 workers x 4 threads, {CONNECTIONS} keep-alive connections,"
+        f" {SECONDS:.0f} s each, load generator on the same 2-core machine"
+    )
+    return lines
