@@ -185,7 +185,7 @@ def _lock(article: Article, expected_version: int) -> Article:
     """Lock the article row and check the change is based on its current version."""
     locked = (
         Article.objects.select_for_update(of=("self",))
-        .select_related("current_cleaning", "source")
+        .select_related("current_cleaning", "current_revision", "source")
         .defer("raw_bytes")
         .get(pk=article.pk)
     )

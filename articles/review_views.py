@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -177,7 +177,7 @@ def _context(
     size = 1 if changed is not None else HISTORY_SIZE
     history = list(ReviewEvent.objects.filter(article=article).select_related("user")[:size])
     revision = article.current_revision
-    return {
+    context = {
         "article": article,
         "review": current,
         "history": history,
@@ -191,16 +191,18 @@ def _context(
         "unpublished": bool(
             revision and current.cleaning and current.composed_text() != revision.text
         ),
-        "can_undo": ReviewEvent.objects.filter(
-            article=article,
-            cleaning=article.current_cleaning_id,
-            action__in=review.DRAFT_ACTIONS,
-            undone=False,
-        ).exists()
-        if current.cleaning
-        else False,
         **extra,
     }
+    if "can_undo" not in context:
+        context["can_undo"] = bool(current.cleaning) and (
+            ReviewEvent.objects.filter(
+                article=article,
+                cleaning=article.current_cleaning_id,
+                action__in=review.DRAFT_ACTIONS,
+                undone=False,
+            ).exists()
+        )
+    return context
 
 
 @require_GET
@@ -217,16 +219,20 @@ def _act(
     action: Callable[[Article, dict[str, Any]], Any],
     changed: Callable[[review.Review, dict[str, Any]], Sequence[int] | None] | None = None,
     success: str | Callable[[Any], str] = "",
+    action_is_edit: bool = False,
 ) -> HttpResponse:
     """Validate, run one review action, and answer: fragments for htmx, else a redirect."""
-    # The services lock and read the article themselves: only its id is needed here.
-    article = get_object_or_404(Article.objects.only("pk"), pk=article_id)
+    # The services lock and read the article themselves (DoesNotExist there means 404): a
+    # query here would only cost a round trip on every keystroke.
+    article = Article(pk=article_id)
     form = form_class(request.POST)
     if not form.is_valid():
         errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
         return _failure(request, article_id, errors, status=400)
     try:
         result = action(article, form.cleaned_data)
+    except Article.DoesNotExist as error:
+        raise Http404("No such article.") from error
     except review.EditConflict as error:
         return _failure(request, article_id, str(error), status=409)
     except review.ReviewError as error:
@@ -236,8 +242,11 @@ def _act(
         if notice:
             messages.success(request, notice)
         return redirect("articles-review", article_id=article.pk)
+    extra: dict[str, Any] = {}
     if isinstance(result, review.Review):
         article, current = result.article, result
+        if action_is_edit:
+            extra["can_undo"] = True
     else:
         article = _get_article(article_id)
         current = review.review_load(article)
@@ -246,7 +255,7 @@ def _act(
     return render(
         request,
         TEMPLATE + "#update",
-        _context(article, current, changed=lines, oob=True, notice=notice),
+        _context(article, current, changed=lines, oob=True, notice=notice, **extra),
     )
 
 
@@ -277,7 +286,7 @@ def review_lines(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
             return review.lines_toggle(**common, body=body)
         return review.lines_relabel(**common, label=data["label"])
 
-    return _act(request, article_id, LinesForm, act, changed=_changed_lines)
+    return _act(request, article_id, LinesForm, act, changed=_changed_lines, action_is_edit=True)
 
 
 def _changed_lines(current: review.Review, data: dict[str, Any]) -> list[int]:
@@ -296,7 +305,14 @@ def review_cut(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
             fragment=data["fragment"],
         )
 
-    return _act(request, article_id, CutForm, act, changed=lambda _, data: [data["line"] - 1])
+    return _act(
+        request,
+        article_id,
+        CutForm,
+        act,
+        changed=lambda _, data: [data["line"] - 1],
+        action_is_edit=True,
+    )
 
 
 @require_POST
@@ -310,7 +326,7 @@ def review_title(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
             title=data["title"],
         )
 
-    return _act(request, article_id, TitleForm, act)
+    return _act(request, article_id, TitleForm, act, action_is_edit=True)
 
 
 @require_POST

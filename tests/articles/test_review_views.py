@@ -80,7 +80,10 @@ def test_hostile_text_is_escaped(editor) -> None:
 
 
 def test_missing_articles_are_404(editor) -> None:
-    assert client_for(editor).get("/review/999999/").status_code == 404
+    client = client_for(editor)
+    assert client.get("/review/999999/").status_code == 404
+    assert client.post("/review/999999/lines/", {"version": 0, "line": 1}).status_code == 404
+    assert client.post("/review/999999/approve/", {"version": 0}).status_code == 404
 
 
 def test_toggling_without_htmx_redirects_back(editor, article: Article) -> None:
