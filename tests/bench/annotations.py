@@ -126,8 +126,86 @@ def _summary(name: str, seconds: list[float], target_ms: float | None) -> str:
     return line
 
 
+BROWSER_PROBE = """
+async () => {
+  const blocks = [...document.querySelectorAll('#text .blk')];
+  const popup = document.getElementById('popup');
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const block = blocks[Math.floor((i + 0.5) * blocks.length / 20)];
+    const node = document.createTreeWalker(block, NodeFilter.SHOW_TEXT).nextNode();
+    getSelection().removeAllRanges();
+    popup.hidden = true;
+    await new Promise(requestAnimationFrame);
+    const started = performance.now();
+    const range = document.createRange();
+    range.setStart(node, 0);
+    range.setEnd(node, Math.min(node.length, 12));
+    getSelection().addRange(range);
+    while (popup.hidden) await new Promise(requestAnimationFrame);
+    times.push(performance.now() - started);
+  }
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {
+    times,
+    domContentLoaded: nav.domContentLoadedEventEnd,
+    load: nav.loadEventEnd,
+    longTasks: (window.__longTasks || []).reduce((total, ms) => total + ms, 0),
+    marks: document.querySelectorAll('#text mark').length,
+  };
+}
+"""
+LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+}).observe({ type: 'longtask', buffered: true });
+"""
+
+
+def _browser(page_path: str, session: str) -> list[str]:
+    """Open the workspace in Chromium: load time, long tasks, selection → popup latency."""
+    import shutil
+
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        return ["browser: skipped (Chromium is not installed)"]
+    from playwright.sync_api import sync_playwright
+
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=None, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            context = browser.new_context()
+            context.add_cookies(
+                [{"name": "sessionid", "value": session, "url": f"http://127.0.0.1:{server.port}"}]
+            )
+            page = context.new_page()
+            page.add_init_script(LONG_TASKS)
+            page.goto(f"http://127.0.0.1:{server.port}{page_path}")
+            figures = page.evaluate(BROWSER_PROBE)
+            browser.close()
+    finally:
+        server.terminate()
+    times = sorted(figures["times"])
+    return [
+        f"browser (Chromium): DOMContentLoaded {figures['domContentLoaded']:.0f} ms, "
+        f"load {figures['load']:.0f} ms, {figures['marks']} marks, "
+        f"long tasks {figures['longTasks']:.0f} ms in total",
+        f"  selection → tag popup: median {statistics.median(times):.1f} ms, "
+        f"max {times[-1]:.1f} ms over {len(times)} selections across the article "
+        "(one frame is ~17 ms)",
+    ]
+
+
 @override_settings(
-    ALLOWED_HOSTS=["testserver"],
+    ALLOWED_HOSTS=["testserver", "127.0.0.1"],
     SECURE_SSL_REDIRECT=False,
     STORAGES={
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -206,6 +284,8 @@ def run() -> list[str]:
         )
         service_saves.append(time.perf_counter() - started)
 
+    browser_lines = _browser(page_url, client.cookies["sessionid"].value)
+
     # Re-anchoring every span onto a revision with a paragraph inserted, one dropped, one edited.
     edited = list(blocks)
     edited.insert(3, "A paragraph added by the editor, with 👩‍👩‍👧 and שלום in it.")
@@ -236,4 +316,5 @@ def run() -> list[str]:
         _summary("  of which mention_create (service: checks, insert, audit)", service_saves, None),
         f"re-anchoring {sum(counts.values())} spans onto an edited revision: "
         f"{reanchor_seconds * 1000:.0f} ms ({counts})",
+        *browser_lines,
     ]
