@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -30,8 +31,14 @@ MARGIN = 0.1
 STRONG_CONTEXT = 0.8
 # Quotes shorter than this match by accident ("Linus" in "chines", h#2634): exact only.
 MIN_FUZZY_LENGTH = 8
+# Longer quotes are searched for by their first and last HEAD characters.
+LONG_QUOTE = 160
+HEAD = 64
 # Char-level diffs of replaced regions larger than this are not worth their quadratic cost.
 MAX_INNER_DIFF = 20_000
+
+# Every character belongs to exactly one token: words, runs of spaces, single other characters.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 ANCHORED = "anchored"
 MIGRATED = "migrated"
@@ -104,15 +111,30 @@ def diff_opcodes(old: str, new: str) -> list[Opcode]:
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         i1, i2, j1, j2 = old_at[a1], old_at[a2], new_at[b1], new_at[b2]
         if tag == "replace" and (i2 - i1) + (j2 - j1) <= MAX_INNER_DIFF:
-            inner = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
-            # "match": equal characters inside changed lines, weaker evidence than "equal" lines.
-            opcodes.extend(
-                ("match" if t == "equal" else t, i1 + x1, i1 + x2, j1 + y1, j1 + y2)
-                for t, x1, x2, y1, y2 in inner.get_opcodes()
-            )
+            opcodes.extend(_token_opcodes(old[i1:i2], new[j1:j2], i1, j1))
         else:
             opcodes.append((tag, i1, i2, j1, j2))
     return opcodes
+
+
+def _token_opcodes(old: str, new: str, i0: int, j0: int) -> list[Opcode]:
+    """Character opcodes of changed lines, diffed by word: by character it is quadratic.
+
+    "match" marks unchanged words inside changed lines: weaker evidence than "equal" lines.
+    """
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    old_at, new_at = _line_starts(old_tokens), _line_starts(new_tokens)
+    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    return [
+        (
+            "match" if t == "equal" else t,
+            i0 + old_at[a1],
+            i0 + old_at[a2],
+            j0 + new_at[b1],
+            j0 + new_at[b2],
+        )
+        for t, a1, a2, b1, b2 in matcher.get_opcodes()
+    ]
 
 
 def _line_starts(lines: Sequence[str]) -> list[int]:
@@ -172,6 +194,11 @@ class OffsetMap:
 def _similarity(a: str, b: str) -> float:
     if not a and not b:
         return 1.0
+    if len(a) + len(b) > 2 * LONG_QUOTE:
+        # By word for long strings: by character, difflib is quadratic on repetitive text (and
+        # with autojunk, spaces and common words do not anchor matches: fine for a score).
+        a_tokens, b_tokens = _TOKEN.findall(a), _TOKEN.findall(b)
+        return difflib.SequenceMatcher(None, a_tokens, b_tokens).ratio()
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -234,6 +261,21 @@ def _score(text: str, anchor: Anchor, start: int, end: int, hint: int, radius: i
     return Candidate(start, end, score)
 
 
+def _places(pattern: str, window: str, count: int = 4) -> list[tuple[int, int]]:
+    """The ``count`` best approximate matches of pattern in window, none overlapping another."""
+    budget = max(1, len(pattern) // 3)
+    ends = sorted(r for r in _best_ends(pattern, window) if r[0] <= budget)
+    taken: list[tuple[int, int]] = []
+    for _, start, end in ends:
+        # One candidate per place: the runner-up must be elsewhere, not a shifted copy.
+        if end <= start or any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        if len(taken) == count:
+            break
+    return taken
+
+
 def _strong_context(text: str, anchor: Anchor, start: int, end: int) -> bool:
     prefix = _context_similarity(anchor.prefix, text[max(0, start - CONTEXT) : start], prefix=True)
     suffix = _context_similarity(anchor.suffix, text[end : end + CONTEXT], prefix=False)
@@ -244,7 +286,7 @@ def fuzzy_find(text: str, anchor: Anchor, hint: int, radius: int | None = None) 
     """Search for the anchor's quote in text[hint - radius : hint + len + radius] only."""
     length = len(anchor.exact)
     if radius is None:
-        radius = max(2 * length, 256)
+        radius = max(256, min(2 * length, 1024))
     low = max(0, hint - radius)
     high = min(len(text), hint + length + radius)
     window = text[low:high]
@@ -253,18 +295,19 @@ def fuzzy_find(text: str, anchor: Anchor, hint: int, radius: int | None = None) 
     while position != -1:
         spans.add((low + position, low + position + length))
         position = window.find(anchor.exact, position + 1)
-    if length >= MIN_FUZZY_LENGTH and window:
-        budget = max(1, length // 3)
-        ends = sorted(r for r in _best_ends(anchor.exact, window) if r[0] <= budget)
-        taken: list[tuple[int, int]] = []
-        for _, start, end in ends:
-            # One candidate per place: the runner-up must be elsewhere, not a shifted copy.
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
-            if len(taken) == 4:
-                break
-        spans.update((low + start, low + end) for start, end in taken if end > start)
+    if MIN_FUZZY_LENGTH <= length <= LONG_QUOTE and window:
+        spans.update((low + start, low + end) for start, end in _places(anchor.exact, window))
+    elif length > LONG_QUOTE and window:
+        # The search is quadratic in the quote's length: align its head and its tail instead,
+        # and take each pairing of a head and a later tail of about the right length.
+        heads = _places(anchor.exact[:HEAD], window)
+        tails = _places(anchor.exact[-HEAD:], window)
+        spans.update(
+            (low + head, low + tail)
+            for head, _ in heads
+            for _, tail in tails
+            if length / 2 <= tail - head <= length * 3 / 2
+        )
     candidates = sorted(
         (_score(text, anchor, start, end, hint, radius) for start, end in spans),
         key=lambda c: (-c.score, abs(c.start - hint)),

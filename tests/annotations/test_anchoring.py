@@ -188,3 +188,18 @@ def test_text_inserted_outside_a_span_never_breaks_it(
         assert new[result.start : result.end] == quote.exact or result.state == "fuzzy"
     if result.state == "migrated":
         assert new[result.start : result.end] == quote.exact
+
+
+def test_a_long_claim_with_an_edit_inside_is_found_quickly() -> None:
+    import time
+
+    sentence = " ".join(f"word{i}" for i in range(300))  # about 2,400 characters
+    old = f"Title\n\nBefore it. {sentence} After it.\n\nEnd."
+    a = anchor(old, sentence)
+    edited = sentence.replace("word150", "WORD150")
+    new = f"Title\n\nA new first paragraph.\n\nBefore it. {edited} After it.\n\nEnd."
+    started = time.perf_counter()
+    result = only(old, new, a)
+    assert time.perf_counter() - started < 2
+    assert result.state == "fuzzy"
+    assert new[result.start : result.end] == edited
