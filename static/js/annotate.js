@@ -97,9 +97,20 @@
     errorBox.textContent = "";
   }
 
-  document.body.addEventListener("htmx:beforeRequest", () => {
+  // Leaving the page while a save is on its way would lose it without a word.
+  const inFlight = new Set();
+  window.addEventListener("beforeunload", (event) => {
+    if (inFlight.size > 0) event.preventDefault();
+  });
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.requestConfig.verb === "get") return;
+    inFlight.add(event.detail.xhr);
     statusBox.textContent = "Saving…";
   });
+  // An answer arrived (before it is processed: it may redirect) or the request failed.
+  for (const name of ["htmx:beforeOnLoad", "htmx:sendError", "htmx:timeout", "htmx:xhr:abort"]) {
+    document.body.addEventListener(name, (event) => inFlight.delete(event.detail.xhr));
+  }
   document.body.addEventListener("htmx:sendError", () => {
     showError("Connection lost: nothing was saved. Your selection is kept; try again.");
   });
