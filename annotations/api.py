@@ -72,6 +72,7 @@ from articles import roles
 from articles.models import Article
 from newsreader.api import (
     KeysetPagination,
+    PlainListMixin,
     UtcDateTimeFilter,
     decode_cursor,
     encode_cursor,
@@ -200,6 +201,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 
 class AssignmentViewSet(
+    PlainListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -270,6 +272,7 @@ def _filterset(model: type, spans: bool) -> type[django_filters.FilterSet]:
 
 
 class AnnotationViewSet(
+    PlainListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -458,7 +461,9 @@ class StanceViewSet(AnnotationViewSet):
         return self._updated(stance)
 
 
-class SupportSpanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SupportSpanViewSet(
+    PlainListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Claims' cues and stances' evidence (created with their claim or stance)."""
 
     queryset = SupportSpan.objects.none()

@@ -32,7 +32,7 @@ from articles.serializers import (
     SourceSerializer,
     TextRevisionSerializer,
 )
-from newsreader.api import KeysetPagination, UtcDateTimeFilter
+from newsreader.api import KeysetPagination, PlainListMixin, UtcDateTimeFilter
 
 
 class IsEditor(BasePermission):
@@ -177,7 +177,7 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(search_vector=query)
 
 
-class ArticleList(generics.ListAPIView):
+class ArticleList(PlainListMixin, generics.ListAPIView):
     """Articles by (updated_at, id): follow ``next`` to the end, keep ``next_cursor`` to resume."""
 
     serializer_class = ArticleSerializer

@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -211,6 +212,78 @@ class KeysetPagination(BasePagination):
 
 def _value(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+# ---------------------------------------------------------------- plain list rows
+
+# Field kinds whose JSON form is the database value itself (or None): no conversion per row.
+_AS_STORED = (
+    serializers.IntegerField,
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.BooleanField,
+    serializers.FloatField,
+)
+
+
+class PlainRows:
+    """A read-only serializer's output, built from ``.values()`` rows without a serializer.
+
+    A ModelSerializer per row costs ~0.5 ms for a dozen fields; a page of 100 is then most of
+    the request. This reads the serializer's fields once (name, source column, kind), so the
+    list keeps exactly the serializer's shape (and the schema, which is generated from it),
+    and turns each row into a dict in one comprehension.
+    """
+
+    def __init__(self, serializer_class: type[serializers.Serializer]) -> None:
+        self.spec: list[tuple[str, str, bool]] = []
+        for name, field in serializer_class().fields.items():
+            if field.source == "*" or not isinstance(
+                field, (*_AS_STORED, serializers.DateTimeField)
+            ):
+                raise TypeError(f"{serializer_class.__name__}.{name} has no plain form")
+            column = "__".join(field.source_attrs)
+            self.spec.append((name, column, isinstance(field, serializers.DateTimeField)))
+        self.columns = list(dict.fromkeys(column for _, column, _ in self.spec))
+
+    def values(self, queryset: QuerySet, *extra: str) -> QuerySet:
+        """The queryset as dicts of the needed columns (and ``extra``, e.g. the cursor's)."""
+        return queryset.values(*dict.fromkeys([*self.columns, *extra]))
+
+    def render(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        zone = timezone.get_current_timezone()
+
+        def iso(value: datetime | None) -> str | None:
+            # As DRF's DateTimeField: in the current time zone, "Z" for UTC.
+            if value is None:
+                return None
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        spec = self.spec
+        return [
+            {name: iso(row[column]) if when else row[column] for name, column, when in spec}
+            for row in rows
+        ]
+
+
+class PlainListMixin:
+    """``list`` through :class:`PlainRows` (the serializer class still describes it)."""
+
+    _plain_rows: PlainRows | None = None
+
+    @classmethod
+    def plain_rows(cls) -> PlainRows:
+        if cls.__dict__.get("_plain_rows") is None:
+            cls._plain_rows = PlainRows(cls.serializer_class)  # type: ignore[attr-defined]
+        return cls._plain_rows  # type: ignore[return-value]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plain = self.plain_rows()
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        cursor = getattr(self, "cursor_fields", ("updated_at", "id"))
+        page = self.paginate_queryset(plain.values(queryset, *cursor))  # type: ignore[attr-defined]
+        return self.get_paginated_response(plain.render(page))  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- health and tokens

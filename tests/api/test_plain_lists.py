@@ -1,0 +1,124 @@
+"""The list endpoints build rows without a serializer per row (newsreader.api.PlainRows): each
+row must be exactly what the endpoint's serializer makes of the same object, nulls, times in the
+current time zone and joined columns (annotator_username) included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import override_settings
+from django.utils import timezone
+
+from annotations import services
+from annotations.models import Assignment, Claim, Entity, EntityMention, Stance, SupportSpan
+from annotations.serializers import (
+    AssignmentSerializer,
+    ClaimSerializer,
+    EntitySerializer,
+    MentionSerializer,
+    StanceSerializer,
+    SupportSpanSerializer,
+)
+from articles.models import Article
+from articles.serializers import ArticleSerializer
+from newsreader.api import PlainRows
+from tests.annotations.factories import approved_article, project_for, span_of
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+SYNC = ("updated_at", "id")
+ENDPOINTS: list[tuple[str, type, Any, tuple[str, ...]]] = [
+    ("/api/articles/", Article, ArticleSerializer, SYNC),
+    ("/api/assignments/", Assignment, AssignmentSerializer, ("id",)),
+    ("/api/entities/", Entity, EntitySerializer, SYNC),
+    ("/api/mentions/", EntityMention, MentionSerializer, SYNC),
+    ("/api/claims/", Claim, ClaimSerializer, SYNC),
+    ("/api/stances/", Stance, StanceSerializer, SYNC),
+    ("/api/support-spans/", SupportSpan, SupportSpanSerializer, SYNC),
+]
+
+
+@pytest.fixture
+def annotated(annotator: User) -> None:
+    """One of each kind of annotation, with nullable references both set and unset."""
+    article = approved_article()
+    approved_article(title="Another one")  # review_status, current_revision differ
+    project = project_for(annotator, article=article)
+    merkel = services.entity_create(
+        project=project, article=article, annotator=annotator, name="Angela Merkel", label="PER"
+    )
+    services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Angela Merkel"),
+        label="PER",
+        entity=merkel,
+    )
+    services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Paris"),
+        label="GPE",
+        origin="some-tool",
+    )
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "emissions would fall by 40% before 2030"),
+        claimant_kind=Claim.Claimant.ENTITY,
+        claimant=merkel,
+        cue=span_of(article, "said"),
+    )
+    services.stance_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        label=Stance.Label.AGREE,
+        target_kind=Stance.Target.CLAIM,
+        target_claim=claim,
+        evidence=[span_of(article, "Critics in Berlin")],
+    )
+    services.stance_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        label=Stance.Label.FAVOR,
+        target_kind=Stance.Target.TOPIC,
+        target_topic="Climate policy",
+    )
+    EntityMention.objects.filter(label="GPE").update(anchor_score=0.75)
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Berlin"])
+@pytest.mark.parametrize(("url", "model", "serializer", "order"), ENDPOINTS)
+def test_list_rows_are_the_serializers_rows(
+    annotated: None,
+    admin_user: User,
+    url: str,
+    model: type,
+    serializer: Any,
+    order: tuple[str, ...],
+    time_zone: str,
+) -> None:
+    with override_settings(TIME_ZONE=time_zone), timezone.override(time_zone):
+        response = client_for(admin_user).get(url, {"page_size": 1000})
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        objects = model.objects.order_by(*order)
+        expected = [dict(serializer(obj).data) for obj in objects]
+    assert len(rows) >= 1
+    assert rows == expected
+    assert [list(row) for row in rows] == [list(row) for row in expected]  # field order too
+
+
+def test_a_serializer_without_a_plain_form_is_refused() -> None:
+    from annotations.serializers import ProjectSerializer
+
+    with pytest.raises(TypeError, match="entity_labels has no plain form"):
+        PlainRows(ProjectSerializer)
