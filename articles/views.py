@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from articles import incoming, pipeline, roles
+from articles import incoming, pipeline, roles, tasks
 from articles.forms import ArticleSearchForm, UploadForm
 from articles.ingest import ingest_files, start_batch
 from articles.models import SEARCH_CONFIG, Article, IngestBatch
-from articles.tasks import queue_cleaning
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -80,7 +79,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
 def article_reclean(request: HttpRequest, article_id: int) -> HttpResponse:
     _require_editor(request)
     article = get_object_or_404(Article, pk=article_id)
-    queue_cleaning(pipeline.requeue(Article.objects.filter(pk=article.pk)))
+    tasks.queue_cleaning(pipeline.requeue(Article.objects.filter(pk=article.pk)))
     return redirect(article)
 
 

@@ -4,9 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles import pipeline
+from articles import pipeline, tasks
 from articles.models import Article
-from articles.tasks import queue_cleaning
 
 
 class Command(BaseCommand):
@@ -30,5 +29,5 @@ class Command(BaseCommand):
             if not articles.exists():
                 raise CommandError(f"no articles from source {options['source']!r}")
         ids = pipeline.requeue(articles)
-        queue_cleaning(ids)
+        tasks.queue_cleaning(ids)
         return f"queued for cleaning: {len(ids)} articles"
