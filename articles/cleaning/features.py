@@ -195,7 +195,12 @@ def assign_kinds(lines: list[Line], text: str, stats: CorpusStats | None) -> Non
     # Lower-casing can change offsets in rare scripts: then every line is checked.
     exact = len(low) == len(text)
     # SEPARATORS' two alternatives never overlap: each is found by its own faster scan.
-    positions = [m.start() for m in _SEP_CHAR.finditer(text)]
+    positions = []
+    for char in _SEP_CHARS:
+        pos = text.find(char)
+        while pos >= 0:
+            positions.append(pos)
+            pos = text.find(char, pos + 1)
     if " - " in text or " / " in text or " > " in text:
         positions += [m.start() for m in _SEP_SPACED.finditer(text)]
     for pos in positions:
@@ -362,9 +367,9 @@ def _corpus_evidence(lines: list[Line], stats: CorpusStats) -> None:
                 ln.df_boiler = 0.0
 
 
-_SEP_CHAR = re.compile(r"[|•·»›]")
+_SEP_CHARS = "|•·»›"
 _SEP_SPACED = re.compile(r" [-/>] ")
-assert SEPARATORS.pattern == _SEP_CHAR.pattern + "|" + _SEP_SPACED.pattern
+assert SEPARATORS.pattern == f"[{_SEP_CHARS}]|{_SEP_SPACED.pattern}"
 _PATTERN_CACHE: dict[str, str | None] = {}
 _MISS = "\0miss"
 # "About Jane Doe": what ABOUT_AUTHOR can start with (it is case-sensitive).
