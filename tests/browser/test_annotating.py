@@ -76,6 +76,7 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     log_in(page, live_server.url)
     page.get_by_role("link", name="Next article →").click()
     expect(page.locator("#text")).to_contain_text("Angela Merkel met Emmanuel Macron")
+    page.wait_for_load_state("domcontentloaded")
     expect(page.locator(".progress")).to_contain_text("0 of 1 done")
 
     # An entity by keyboard: double-click a word, Shift+→ extends by a word, "p" tags it PER.
@@ -162,6 +163,8 @@ def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
 ) -> None:
     log_in(page, live_server.url)
     page.get_by_role("link", name="Next article →").click()
+    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
+    page.wait_for_load_state("domcontentloaded")  # annotate.js (deferred) has run
     page.route("**/new/mention/", lambda route: route.abort())
     select_text(page, "Macron")
     page.keyboard.press("p")
