@@ -6,6 +6,7 @@ Ctrl-C (or SIGTERM) stops every process started here, and the embedded PostgreSQ
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import subprocess
@@ -48,7 +49,7 @@ def main() -> int:
     try:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        logins = call_command("demo_setup")
+        logins = _quiet_command("demo_setup")
         children.append(
             _start(
                 "worker",
@@ -112,23 +113,33 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # A second Ctrl-C (or the terminal's signal reaching us twice) must not cut cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _stop(children)
         if embedded:
             embedded_postgres.stop()
             print("Stopped.", flush=True)
 
 
-def _prepare_demo_annotation(timeout: float = 90) -> None:
-    """Wait for the worker to clean the sample corpus, then approve it for the demo annotator."""
+def _quiet_command(name: str) -> str:
+    """Run a management command and return what it would print."""
     from django.core.management import call_command
 
+    output = io.StringIO()
+    call_command(name, stdout=output)
+    return output.getvalue().rstrip()
+
+
+def _prepare_demo_annotation(timeout: float = 90) -> None:
+    """Wait for the worker to clean the sample corpus, then approve it for the demo annotator."""
     from articles.models import Article
 
     pending = Article.objects.filter(state__in=[Article.State.QUEUED, Article.State.CLEANING])
     deadline = time.monotonic() + timeout
     while pending.exists() and time.monotonic() < deadline:
         time.sleep(0.5)
-    print(call_command("demo_assign"), flush=True)
+    print(_quiet_command("demo_assign"), flush=True)
 
 
 def _start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
