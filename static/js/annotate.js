@@ -314,4 +314,6 @@
   });
 
   markEditing();
+  // The offset conversion, for the browser tests that check it exhaustively.
+  window.newsreaderAnnotate = { readSelection };
 })();

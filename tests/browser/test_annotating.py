@@ -182,3 +182,70 @@ def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
     page.keyboard.press("g")
     expect(error).to_contain_text("offline")
     page.context.set_offline(False)
+
+
+def test_every_selection_converts_to_the_right_code_points(
+    page: Page, live_server, assigned
+) -> None:
+    """Exhaustively: each (start, end) in a paragraph of emoji, ZWJ sequences, flags, combining
+    marks, Hebrew and NBSP, across nested marks, gives the server's code points and quote."""
+    article, project = assigned
+    text = article.current_revision.text
+    start, end = article.current_revision.blocks[3]
+    annotator = project.members.get(username="annotator")
+    for exact in ("Zoë 👩‍👩‍👧 wrote", "👩‍👩‍👧", "שלום street in Kyiv", "Kyiv 🇺🇦"):
+        at = text.index(exact)
+        services.mention_create(
+            project=project,
+            article=article,
+            annotator=annotator,
+            span=services.Span(at, at + len(exact), exact),
+            label="MISC",
+        )
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    # Four spans, one crossing another, which is split in two: five marks.
+    expect(page.locator("#blk-3 mark")).to_have_count(5)
+    page.wait_for_load_state("domcontentloaded")
+
+    def utf16(position: int) -> int:
+        return len(text[start:position].encode("utf-16-le")) // 2
+
+    pairs = [
+        (a, b)
+        for a in range(start, end)
+        for b in range(a + 1, end + 1)
+        if not text[a].isspace() and not text[b - 1].isspace()
+    ]
+    results = page.evaluate(
+        """([index, pairs]) => {
+            const block = document.getElementById('blk-' + index);
+            const nodes = [];
+            const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+            function point(offset) {
+                for (const node of nodes) {
+                    if (offset <= node.length) return [node, offset];
+                    offset -= node.length;
+                }
+                throw new Error('offset beyond the block');
+            }
+            return pairs.map(([a, b]) => {
+                const range = document.createRange();
+                range.setStart(...point(a));
+                range.setEnd(...point(b));
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                const found = window.newsreaderAnnotate.readSelection();
+                return found && [found.start, found.end, found.exact];
+            });
+        }""",
+        [3, [[utf16(a), utf16(b)] for a, b in pairs]],
+    )
+    wrong = [
+        (a, b, found)
+        for (a, b), found in zip(pairs, results, strict=True)
+        if found != [a, b, text[a:b]]
+    ]
+    assert len(pairs) > 1000
+    assert wrong == []
