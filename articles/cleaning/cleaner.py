@@ -38,7 +38,8 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
             if abs(len(ln.text) - size) <= 3 and ln.norm == title_line.norm:
                 labels[ln.idx] = "title"
     _trim_reader_comments(lines, labels)
-    _apply_hints(lines, labels)
+    if stats is not None and stats.hints:
+        _apply_hints(lines, labels)  # lines have hints only from stats.hints
     _dedupe_body(lines, labels)
     body_first = next((i for i, lab in enumerate(labels) if lab == "body"), None)
     byline = _find_byline(lines, labels, title, body_first)

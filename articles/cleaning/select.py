@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from .features import BOILER, CONTENT, MEDIUM, SHORT, Line
 from .patterns import BYLINE, DATE, STAMP
@@ -222,12 +223,11 @@ def _headers_before(lines: list[Line], segs: list[Segment]) -> list[int]:
     """
     strong = [seg.last for seg in segs if seg.words >= 100]
     first_strong = min(strong) if strong else len(lines)
-    out = []
-    last = -1
-    for ln in lines:
-        if ln.terminal and ln.idx > first_strong:
-            last = ln.idx
-        out.append(last)
+    out = [-1] * len(lines)
+    heads = [ln.idx for ln in lines[first_strong + 1 :] if ln.terminal]
+    for n, idx in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        out[idx:end] = [idx] * (end - idx)
     return out
 
 
@@ -235,17 +235,13 @@ def choose(lines: list[Line], segs: list[Segment]) -> tuple[int | None, Segment 
     """Pick the (title, anchor segment) pair with the best joint score."""
     if not segs:
         return None, None, 0.0
-    norm_count: dict[str, int] = {}
-    for ln in lines:
-        norm_count[ln.text] = norm_count.get(ln.text, 0) + 1
+    norm_count = Counter([ln.text for ln in lines])
     headers = _headers_before(lines, segs)
     shapes: dict[int, float] = {}
     metas: dict[int, bool] = {}
     meta_lines: dict[int, bool] = {}
     # prefix[i]: non-boilerplate lines before line i.
-    prefix = [0]
-    for ln in lines:
-        prefix.append(prefix[-1] + (ln.kind != BOILER))
+    prefix = list(accumulate([ln.kind != BOILER for ln in lines], initial=0))
     bases = []
     earlier = 0.0
     for seg in segs:
