@@ -150,6 +150,7 @@ def _start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
 
 def _wait(children: list[subprocess.Popen[bytes]]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     while True:
         for child in children:
             if child.poll() is not None:
