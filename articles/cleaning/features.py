@@ -171,7 +171,7 @@ def make_lines(text: str) -> list[Line]:
         out[0].nw -= 1
     for m in _LONE_AFTER_SPACE.finditer(text):
         out[bisect_right(starts, m.start() + 1) - 1].nw -= 1
-    if text.isascii() or _WIDE.search(text) is None:
+    if text.isascii() or _latin1(text) or _WIDE.search(text) is None:
         return out
     if CJK.search(text):
         for ln in out:
@@ -186,6 +186,16 @@ def make_lines(text: str) -> list[Line]:
                 rest = SEA_RUN.sub(" ", ln.text)
                 ln.nw = len(rest.split()) - len(LONE_PUNCT.findall(rest)) + nsea * SEA_WORD
     return out
+
+
+def _latin1(text: str) -> bool:
+    """Whether every character is below U+0100 (no CJK or SEA then): encoding to Latin-1
+    copies such text and stops at the first other character."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def assign_kinds(lines: list[Line], text: str, stats: CorpusStats | None) -> None:
