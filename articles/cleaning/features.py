@@ -45,6 +45,8 @@ INNER_PUNCT = re.compile(r"[,;:，、；：。．]|[.!?](?=\s)")
 # Punctuation standing alone between spaces ("-", "|", "&") is not a word.
 LONE_PUNCT = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 _LONE_AFTER_SPACE = re.compile(r"\s[^\w\s]+(?!\S)")
+_LONE_AFTER_SP = re.compile(r" [^\w\s]+(?!\S)")
+_LONE_AFTER_NL = re.compile(r"\n[^\w\s]+(?!\S)")
 # CJK or SEA: one scan rules both out.
 _WIDE = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
@@ -169,8 +171,16 @@ def make_lines(text: str) -> list[Line]:
     # pattern that starts with a character class scans far faster than a lookbehind).
     if LONE_PUNCT.match(text):
         out[0].nw -= 1
-    for m in _LONE_AFTER_SPACE.finditer(text):
-        out[bisect_right(starts, m.start() + 1) - 1].nw -= 1
+    if text.replace("\n", " ").isprintable():
+        # No whitespace but spaces and line breaks (every other one is unprintable): two
+        # scans for a literal first character, far cheaper than a character class. Their
+        # matches cannot overlap, so together they are _LONE_AFTER_SPACE's.
+        found = [m.start() for m in _LONE_AFTER_SP.finditer(text)]
+        found += [m.start() for m in _LONE_AFTER_NL.finditer(text)]
+    else:
+        found = [m.start() for m in _LONE_AFTER_SPACE.finditer(text)]
+    for pos in found:
+        out[bisect_right(starts, pos + 1) - 1].nw -= 1
     if text.isascii() or _latin1(text) or _WIDE.search(text) is None:
         return out
     if CJK.search(text):
