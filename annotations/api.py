@@ -71,6 +71,7 @@ from annotations.serializers import (
 from articles import roles
 from articles.models import Article
 from newsreader.api import (
+    FilterSet,
     KeysetPagination,
     PlainListMixin,
     UtcDateTimeFilter,
@@ -189,7 +190,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return visible_projects(self.request)
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     project = django_filters.NumberFilter(field_name="project_id")
     article = django_filters.NumberFilter(field_name="article_id")
     annotator = django_filters.NumberFilter(field_name="annotator_id")
@@ -268,7 +269,7 @@ def _filterset(model: type, spans: bool) -> type[django_filters.FilterSet]:
     if spans:
         attrs["revision"] = django_filters.NumberFilter(field_name="revision_id")
         attrs["anchor_state"] = django_filters.ChoiceFilter(choices=Anchored.State.choices)
-    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
+    return type(f"{model.__name__}Filter", (FilterSet,), attrs)
 
 
 class AnnotationViewSet(

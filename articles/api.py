@@ -32,7 +32,7 @@ from articles.serializers import (
     SourceSerializer,
     TextRevisionSerializer,
 )
-from newsreader.api import KeysetPagination, PlainListMixin, UtcDateTimeFilter
+from newsreader.api import FilterSet, KeysetPagination, PlainListMixin, UtcDateTimeFilter
 
 
 class IsEditor(BasePermission):
@@ -144,7 +144,7 @@ class SourceDetail(generics.RetrieveAPIView):
     queryset = Source.objects.all()
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(FilterSet):
     state = django_filters.ChoiceFilter(choices=Article.State.choices)
     review_status = django_filters.ChoiceFilter(choices=Article.Review.choices)
     source = django_filters.NumberFilter(field_name="source_id")

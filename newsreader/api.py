@@ -11,8 +11,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q, QuerySet
+from django.core.exceptions import EmptyResultSet, RequestDataTooBig
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -85,6 +87,26 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class FilterSet(django_filters.FilterSet):
+    """Makes its form class once: django-filter makes a new class on every request.
+
+    Only for filters whose form field does not depend on the request (no ModelChoiceFilter
+    with a callable queryset), which is checked.
+    """
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            if any(
+                isinstance(f, django_filters.filters.QuerySetRequestMixin)
+                for f in self.filters.values()
+            ):
+                return super().get_form_class()
+            form_class = cls._form_class = super().get_form_class()
+        return form_class
+
+
 # ---------------------------------------------------------------- keyset pagination
 
 
@@ -142,15 +164,20 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        window = self.window(queryset, request, view)
+        return self.cut(list(window[: self.page_size + 1]))
+
+    def window(self, queryset: QuerySet, request: Request, view: Any = None) -> QuerySet:
+        """The rows after the request's cursor, in cursor order; the caller slices a page + 1."""
         fields: tuple[str, str] = getattr(view, "cursor_fields", ("updated_at", "id"))
         first, last = fields
         self.fields = fields
         self.request = request
         self.page_size = page_size_of(request)
         kinds: list[type] = [int, int] if first == last else [datetime, int]
-        cursor = request.query_params.get(self.cursor_query_param)
-        if cursor:
-            value, pk = decode_cursor(cursor, kinds)
+        self.cursor = request.query_params.get(self.cursor_query_param)
+        if self.cursor:
+            value, pk = decode_cursor(self.cursor, kinds)
             if first == last:
                 queryset = queryset.filter(**{f"{last}__gt": pk})
             else:
@@ -159,25 +186,37 @@ class KeysetPagination(BasePagination):
                     Q(**{f"{first}__gt": value}) | Q(**{first: value, f"{last}__gt": pk})
                 )
         order = (last,) if first == last else (first, last)
-        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        return queryset.order_by(*order)
+
+    def cut(self, rows: list, cursor_of: Any = None) -> list:
+        """The page of ``rows`` (a page + 1 long at most); sets ``has_next`` and the cursor.
+
+        ``cursor_of(row)`` gives a row's cursor values (default: its cursor fields).
+        """
+        first, last = self.fields
         self.has_next = len(rows) > self.page_size
         rows = rows[: self.page_size]
         # Even on the last page: a consumer resumes from it later ("next" is null: caught up).
-        self.next_cursor = cursor or None
+        self.next_cursor = self.cursor or None
         if rows:
             tail = rows[-1]
-            pk = _value(tail, last)
-            self.next_cursor = encode_cursor(
-                [pk, pk] if first == last else [_value(tail, first), pk]
-            )
+            if cursor_of is not None:
+                values = list(cursor_of(tail))
+            else:
+                pk = _value(tail, last)
+                values = [pk, pk] if first == last else [_value(tail, first), pk]
+            self.next_cursor = encode_cursor(values)
         return rows
 
+    def next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        return replace_query_param(
+            self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
+        )
+
     def get_paginated_response(self, data: Any) -> Response:
-        next_url = None
-        if self.has_next:
-            next_url = replace_query_param(
-                self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
-            )
+        next_url = self.next_link()
         return Response({"next": next_url, "next_cursor": self.next_cursor, "results": data})
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
@@ -226,13 +265,25 @@ _AS_STORED = (
 )
 
 
+def iso_time_sql(column: str) -> str:
+    """SQL for a timestamptz as DRF's DateTimeField writes it in UTC: ISO 8601 with "Z",
+    microseconds unless they are zero (as ``datetime.isoformat``)."""
+    text = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    return f"replace({text}, '.000000Z', 'Z')"
+
+
+def _utc(zone: Any) -> bool:
+    return zone is UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
+
+
 class PlainRows:
-    """A read-only serializer's output, built from ``.values()`` rows without a serializer.
+    """A read-only serializer's output without a serializer per row.
 
     A ModelSerializer per row costs ~0.5 ms for a dozen fields; a page of 100 is then most of
     the request. This reads the serializer's fields once (name, source column, kind), so the
-    list keeps exactly the serializer's shape (and the schema, which is generated from it),
-    and turns each row into a dict in one comprehension.
+    list keeps exactly the serializer's shape (and the schema, which is generated from it).
+    In UTC, PostgreSQL writes each row's JSON (``json_row``); in another time zone the rows
+    come as ``.values()`` dicts that ``render`` converts.
     """
 
     def __init__(self, serializer_class: type[serializers.Serializer]) -> None:
@@ -245,6 +296,47 @@ class PlainRows:
             column = "__".join(field.source_attrs)
             self.spec.append((name, column, isinstance(field, serializers.DateTimeField)))
         self.columns = list(dict.fromkeys(column for _, column, _ in self.spec))
+
+    def page_sql(self, model: type[Model], cursor: tuple[str, str]) -> str:
+        """SELECT (row JSON, cursor time as text, id) for the ids that ``{ids}`` selects.
+
+        Built once per view: Django compiles only the small query choosing the page's ids
+        (filters, cursor, order, limit), which costs a fifth of compiling a select of every
+        column, and PostgreSQL writes the JSON.
+        """
+        quote = connection.ops.quote_name
+        joins: dict[str, str] = {}
+        parts = []
+        for name, column, when in self.spec:
+            if not name.isidentifier():  # Goes into the SQL as a literal.
+                raise ValueError(f"{name}: not an identifier")
+            path = column.split("__")
+            if len(path) == 1:
+                sql = f"t.{quote(model._meta.get_field(path[0]).column)}"
+            elif len(path) == 2:
+                relation = model._meta.get_field(path[0])
+                target = relation.related_model
+                alias = joins.setdefault(path[0], f"j{len(joins)}")
+                sql = f"{alias}.{quote(target._meta.get_field(path[1]).column)}"
+            else:
+                raise TypeError(f"{name}: {column} is too far away")
+            parts.append(f"'{name}', {iso_time_sql(sql) if when else sql}")
+        join_sql = "".join(
+            f" LEFT JOIN {quote(rel.related_model._meta.db_table)} {alias}"
+            f" ON {alias}.{quote(rel.target_field.column)} = t.{quote(rel.column)}"
+            for rel, alias in (
+                (model._meta.get_field(name), alias) for name, alias in joins.items()
+            )
+        )
+        first, last = (model._meta.get_field(name).column for name in cursor)
+        pk = quote(model._meta.pk.column)
+        order = f"t.{quote(last)}" if first == last else f"t.{quote(first)}, t.{quote(last)}"
+        at = f"t.{quote(first)}::text" if first == last else iso_time_sql(f"t.{quote(first)}")
+        return (
+            f"SELECT json_build_object({', '.join(parts)})::text, {at}, t.{quote(last)}"
+            f" FROM {quote(model._meta.db_table)} t{join_sql}"
+            f" WHERE t.{pk} IN ({{ids}}) ORDER BY {order}"
+        )
 
     def values(self, queryset: QuerySet, *extra: str) -> QuerySet:
         """The queryset as dicts of the needed columns (and ``extra``, e.g. the cursor's)."""
@@ -267,10 +359,14 @@ class PlainRows:
         ]
 
 
+PAGE_PARAMETERS = {"cursor", "page_size"}
+
+
 class PlainListMixin:
     """``list`` through :class:`PlainRows` (the serializer class still describes it)."""
 
     _plain_rows: PlainRows | None = None
+    plain_sql: dict[tuple[type, str, str], str] = {}  # Replaced, never changed.
 
     @classmethod
     def plain_rows(cls) -> PlainRows:
@@ -278,12 +374,49 @@ class PlainListMixin:
             cls._plain_rows = PlainRows(cls.serializer_class)  # type: ignore[attr-defined]
         return cls._plain_rows  # type: ignore[return-value]
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if set(self.request.query_params) <= PAGE_PARAMETERS:  # type: ignore[attr-defined]
+            # No filter asked for: every filter would let everything through, and building
+            # the filterset is a fifth of the request.
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         plain = self.plain_rows()
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
-        cursor = getattr(self, "cursor_fields", ("updated_at", "id"))
-        page = self.paginate_queryset(plain.values(queryset, *cursor))  # type: ignore[attr-defined]
-        return self.get_paginated_response(plain.render(page))  # type: ignore[attr-defined]
+        paginator: KeysetPagination = self.paginator  # type: ignore[attr-defined]
+        window = paginator.window(queryset, request, self)
+        end = paginator.page_size + 1
+        first, last = paginator.fields
+        if not _utc(timezone.get_current_timezone()):
+            rows = paginator.cut(list(plain.values(window, first, last)[:end]))
+            return self.get_paginated_response(plain.render(rows))  # type: ignore[attr-defined]
+        key = (window.model, first, last)
+        page_sql = self.plain_sql.get(key)
+        if page_sql is None:
+            page_sql = plain.page_sql(window.model, (first, last))
+            type(self).plain_sql = {**self.plain_sql, key: page_sql}
+        try:
+            ids, params = window.values_list("pk")[:end].query.sql_with_params()
+        except EmptyResultSet:  # A filter such as pk__in=[] that nothing can match.
+            rows = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(page_sql.replace("{ids}", ids), params)
+                rows = cursor.fetchall()
+        if first == last:
+            tuples = paginator.cut(rows, lambda row: (row[2], row[2]))
+        else:
+            tuples = paginator.cut(rows, lambda row: row[1:])
+        head = json.dumps(
+            {"next": paginator.next_link(), "next_cursor": paginator.next_cursor},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        body = head[:-1] + ',"results":[' + ",".join(row[0] for row in tuples) + "]}"
+        # As DRF's JSONRenderer: these two are valid JSON but not valid JavaScript.
+        body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return HttpResponse(body.encode(), content_type="application/json")
 
 
 # ---------------------------------------------------------------- health and tokens
