@@ -267,7 +267,13 @@ def _workspace_context(
     )
     label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
     marks = marks_for(mention_rows, claim_rows, support_rows, label_css)
-    text_blocks = render_blocks(revision.text, revision.blocks, marks, only=changed)
+    text_blocks = render_blocks(
+        revision.text,
+        revision.blocks,
+        marks,
+        only=changed,
+        revision_key=f"{revision.pk}:{revision.sha256}",
+    )
     mine = _entities(project, article, request.user) if assignment else []
     topic_stances = {
         s.target_topic: s.label
@@ -387,7 +393,13 @@ def _mention_saved(
         label_css,
     )
     context = {
-        "blocks": render_blocks(revision.text, revision.blocks, marks, only=changed),
+        "blocks": render_blocks(
+            revision.text,
+            revision.blocks,
+            marks,
+            only=changed,
+            revision_key=f"{revision.pk}:{revision.sha256}",
+        ),
         # Unchanged by the save: no new entity takes this path.
         "entities": entities,
         "base": _workspace_url(project, article),

@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from annotations import services
+from annotations import rendering, services
 from annotations.models import Claim, EntityMention
 from articles import roles
 from articles.ingest import ingest_one, start_batch
@@ -34,6 +34,7 @@ from tests.bench.review import raw_page
 WORDS = 10_000
 SPANS = 500
 RENDERS = 30
+COLD_RENDERS = 10
 SAVES = 60
 
 
@@ -232,6 +233,13 @@ def run() -> list[str]:
 
     assert client.get(page_url).status_code == 200  # warm up
     responses: list = []
+    # Cold: no paragraph in the block cache (a first visit, or after a restart).
+    cold, cold_cpu = [], []
+    for _ in range(COLD_RENDERS):
+        rendering._BLOCKS.clear()
+        wall, cpu = _timed(lambda: responses.append(client.get(page_url)))
+        cold.append(wall)
+        cold_cpu.append(cpu)
     renders, render_cpu = [], []
     for _ in range(RENDERS):
         wall, cpu = _timed(lambda: responses.append(client.get(page_url)))
@@ -306,9 +314,11 @@ def run() -> list[str]:
         "a CPU; CPU times are this process's own)",
         f"article: {WORDS:,} words, {len(blocks)} paragraphs, {len(text):,} characters, "
         f"{spans} spans (mentions, claims and their cues; nested and overlapping)",
-        _summary("workspace render", renders, 200) + f", {page_bytes:,} bytes",
+        _summary("workspace render, paragraphs cached", renders, 200) + f", {page_bytes:,} bytes",
         _summary("  CPU time of the render", render_cpu, 200)
         + f", {len(page_queries)} queries per render",
+        _summary("workspace render, cold (empty block cache)", cold, 200),
+        _summary("  CPU time of the cold render", cold_cpu, 200),
         _summary("annotation save (keyboard, htmx POST: changed blocks + entities)", saves, 50)
         + f", {answer_bytes:,} bytes per answer",
         _summary("  CPU time of the save", save_cpu, 50)
