@@ -21,12 +21,21 @@ class Guarded:
     tests on the lower-cased line are far cheaper and rule out most lines.
     """
 
-    __slots__ = ("digits", "keywords", "pattern")
+    __slots__ = ("by_paren", "digits", "keywords", "pattern", "scanned")
 
     def __init__(self, pattern: re.Pattern[str], keywords: str, digits: bool = False) -> None:
         self.pattern = pattern
         self.keywords = tuple(keywords.split("|"))
         self.digits = digits
+        # Keywords that end in their only ")" ("(l)", "(top)") are found from the page's
+        # few ")" at once, by the character before it; the others by a scan each.
+        self.by_paren: dict[str, tuple[str, ...]] = {}
+        for k in self.keywords:
+            if len(k) >= 2 and k.endswith(")") and k.count(")") == 1:
+                self.by_paren[k[-2]] = (*self.by_paren.get(k[-2], ()), k)
+        self.scanned = tuple(
+            k for k in self.keywords if not (len(k) >= 2 and k.endswith(")") and k.count(")") == 1)
+        )
 
     def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
         """Search text; ``low`` is text.lower() when the caller has it already."""
@@ -46,11 +55,23 @@ class Guarded:
         """
         out: set[int] = set()
         find = low.find
-        for k in self.keywords:
+        for k in self.scanned:
             pos = find(k)
             while pos >= 0:
                 out.add(bisect_right(starts, pos) - 1)
                 pos = find(k, pos + len(k))
+        by_paren = self.by_paren
+        if by_paren:
+            # An occurrence of such a keyword ends at a ")" and holds no other, so these
+            # are exactly the positions the scans would find.
+            startswith = low.startswith
+            pos = find(")", 1)
+            while pos >= 0:
+                for k in by_paren.get(low[pos - 1], ()):
+                    begin = pos + 1 - len(k)
+                    if begin >= 0 and startswith(k, begin):
+                        out.add(bisect_right(starts, begin) - 1)
+                pos = find(")", pos + 1)
         return out
 
 
