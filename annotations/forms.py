@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from annotations.models import Claim, Entity, Project, Stance
+from annotations.models import Claim, Entity, Membership, Project, Stance
 from annotations.services import Span
 
 QID = re.compile(r"^(Q[1-9][0-9]*|NIL)$")
@@ -252,3 +252,15 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, annotators: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["annotators"].queryset = annotators
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    # Blank removes the person from the project.
+    role = forms.ChoiceField(
+        choices=[*Membership.Role.choices, ("", "remove from the project")], required=False
+    )
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users

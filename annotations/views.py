@@ -151,6 +151,12 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         )
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates())
         context["settings_form"] = forms.ProjectForm(instance=project)
+        context["member_form"] = forms.MemberForm(
+            users=get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+        context["memberships"] = project.memberships.select_related("user").order_by(
+            "role", "user__username"
+        )
         context["unassigned"] = _unassigned(project).count()
     return render(request, "annotations/project.html", context)
 
@@ -194,6 +200,25 @@ def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
         assigned_by=request.user,
     )
     messages.success(request, f"{created} assignment(s) made over {len(articles)} article(s).")
+    return redirect(project)
+
+
+@require_POST
+@login_required
+def project_member(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _get_project(request, project_id)
+    _require_editor(role)
+    form = forms.MemberForm(request.POST, users=get_user_model().objects.filter(is_active=True))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(project)
+    user, new_role = form.cleaned_data["user"], form.cleaned_data["role"]
+    if new_role:
+        services.membership_set(project=project, user=user, role=new_role)
+        messages.success(request, f"{user} is now {new_role} in this project.")
+    else:
+        Membership.objects.filter(project=project, user=user).delete()
+        messages.success(request, f"{user} is no longer in this project.")
     return redirect(project)
 
 

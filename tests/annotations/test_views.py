@@ -299,3 +299,23 @@ def test_offsets_round_trip_through_the_server(annotator, pieces, data) -> None:
         assert (
             client.post(url(project, article, "new/mention/"), shifted, **HTMX).status_code == 400
         )
+
+
+def test_editors_manage_members_and_project_editors_see_everyone(world, editor) -> None:
+    dave, project, article = world["dave"], world["project"], world["article"]
+    client = logged_in(editor)
+    page = f"/annotate/projects/{project.pk}/members/"
+    project_page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
+    assert "<h2>Members</h2>" in project_page and "Assign approved articles" in project_page
+    assert client.post(page, {"user": dave.pk, "role": "editor"}).status_code == 302
+    html = logged_in(dave).get(url(project, article)).content.decode()
+    assert ">Angela Merkel</mark>" in html and ">Emmanuel Macron</mark>" in html
+    # A project editor is not a site editor: other projects stay closed.
+    other_article = approved_article(title="Elsewhere")
+    other = project_for(world["carol"], article=other_article)
+    assert logged_in(dave).get(url(other, other_article)).status_code == 404
+    assert client.post(page, {"user": dave.pk, "role": ""}).status_code == 302
+    assert logged_in(dave).get(url(project, article)).status_code == 404
+    assert (
+        logged_in(world["carol"]).post(page, {"user": dave.pk, "role": "editor"}).status_code == 403
+    )
