@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from django import forms
 from django.core.exceptions import EmptyResultSet, RequestDataTooBig
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -88,11 +89,37 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class FilterSet(django_filters.FilterSet):
-    """Makes its form class once: django-filter makes a new class on every request.
+    """django-filter's, cheaper per request: filters copied shallowly, the form class made once.
 
-    Only for filters whose form field does not depend on the request (no ModelChoiceFilter
-    with a callable queryset), which is checked.
+    django-filter deep-copies every filter and makes a new form class on every request, a
+    third of a filtered list's CPU. Filters keep no state of their own beyond ``model`` and
+    ``parent`` (set on the copy) and the method binding (redone on the copy). The form class
+    is kept only for filters whose form field does not depend on the request (checked).
     """
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        # django_filters.FilterSet.__init__ (django-filter 26), but for the copy.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, original in self.base_filters.items():
+            copied = self.filters[name] = copy.copy(original)
+            if copied.method is not None:
+                copied.method = copied.method  # A FilterMethod bound to the copy.
+            copied.model = queryset.model
+            copied.parent = self
 
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)

@@ -29,6 +29,19 @@ class TokenAuthentication(authentication.TokenAuthentication):
             columns = [f"t.{quote(f.column)}" for f in Token._meta.concrete_fields] + [
                 f"u.{quote(f.column)}" for f in user_model._meta.concrete_fields
             ]
+            # The user's group names too: every API view asks for the user's role.
+            through = user_model.groups.through
+            group = user_model.groups.field.related_model
+            in_group, of_user = (
+                quote(through._meta.get_field(name).column) for name in ("group", "user")
+            )
+            columns.append(
+                f"ARRAY(SELECT g.{quote(group._meta.get_field('name').column)}"
+                f" FROM {quote(through._meta.db_table)} ug"
+                f" JOIN {quote(group._meta.db_table)} g"
+                f" ON g.{quote(group._meta.pk.column)} = ug.{in_group}"
+                f" WHERE ug.{of_user} = u.{quote(user_model._meta.pk.column)})"
+            )
             type(self)._sql = (
                 f"SELECT {', '.join(columns)} FROM {quote(Token._meta.db_table)} t"
                 f" JOIN {quote(user_model._meta.db_table)} u"
@@ -41,7 +54,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         split = len(token_fields)
-        user = user_model.from_db(connection.alias, user_fields, row[split:])
+        user = user_model.from_db(connection.alias, user_fields, row[split:-1])
+        user._newsreader_groups = set(row[-1])  # articles.roles' cache of them.
         token = Token.from_db(connection.alias, token_fields, row[:split])
         Token.user.field.set_cached_value(token, user)
         if not user.is_active:

@@ -182,3 +182,42 @@ def test_following_next_walks_every_row_once(
     assert seen == list(model.objects.order_by(*order).values_list("id", flat=True))
     again = client.get(url, {"page_size": 1, "cursor": body["next_cursor"]}).json()
     assert again["results"] == [] and again["next"] is None
+
+
+def test_filters_still_filter(annotated: None, admin_user: User, annotator: User) -> None:
+    client = client_for(admin_user)
+    project = EntityMention.objects.first().project_id
+    article = EntityMention.objects.first().article_id
+
+    def ids(url: str, **query: Any) -> list[int]:
+        response = client.get(url, query)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("/api/articles/", project=project) == [article]  # A method filter.
+    assert ids("/api/articles/", project=project + 1000) == []
+    approved = Article.objects.filter(review_status=Article.Review.APPROVED)
+    assert sorted(ids("/api/articles/", approved="true")) == sorted(a.pk for a in approved)
+    assert ids("/api/articles/", approved="false") == []
+    assert ids("/api/mentions/", origin="some-tool") == list(
+        EntityMention.objects.filter(origin="some-tool").values_list("id", flat=True)
+    )
+    assert ids("/api/mentions/", annotator=annotator.pk + 1000) == []
+    assert len(ids("/api/mentions/", annotator=annotator.pk, project=project)) == 2
+    assert client.get("/api/mentions/", {"anchor_state": "nonsense"}).status_code == 400
+    assert client.get("/api/articles/", {"project": "x"}).status_code == 400
+
+
+def test_token_authentication_knows_the_users_groups(editor: User, annotator: User) -> None:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIRequestFactory
+
+    from articles import roles
+    from newsreader.authentication import TokenAuthentication
+
+    for person, editing in ((editor, True), (annotator, False)):
+        token, _ = Token.objects.get_or_create(user=person)
+        request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        user, _ = TokenAuthentication().authenticate(request)
+        assert roles.is_editor(user) is editing
+        assert roles.is_annotator(user) is not editing
