@@ -3,9 +3,15 @@ from django.contrib import admin
 from annotations.models import (
     AnnotationEvent,
     Assignment,
+    Claim,
+    Entity,
+    EntityMention,
+    ExportJob,
     Membership,
     Project,
     ReanchorRun,
+    Stance,
+    SupportSpan,
     Tombstone,
 )
 
@@ -56,3 +62,54 @@ class ReanchorRunAdmin(admin.ModelAdmin):
 class TombstoneAdmin(admin.ModelAdmin):
     list_display = ("deleted_at", "model", "object_id", "project", "annotator")
     list_filter = ("model", "project")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("project", "user", "role")
+    list_filter = ("project", "role")
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ("name", "label", "kb_id", "article", "annotator", "updated_at")
+    list_filter = ("label",)
+    search_fields = ("name", "kb_id")
+    raw_id_fields = ("article",)
+
+
+class AnchoredAdmin(admin.ModelAdmin):
+    list_display = ("exact", "revision", "start", "end", "anchor_state", "annotator", "origin")
+    list_filter = ("anchor_state", "origin")
+    search_fields = ("exact",)
+    raw_id_fields = ("revision",)
+
+
+@admin.register(EntityMention)
+class EntityMentionAdmin(AnchoredAdmin):
+    list_display = ("exact", "label", *AnchoredAdmin.list_display[1:])
+    raw_id_fields = ("revision", "entity")
+
+
+@admin.register(Claim)
+class ClaimAdmin(AnchoredAdmin):
+    list_display = ("exact", "checkworthiness", "claim_type", *AnchoredAdmin.list_display[1:])
+
+
+@admin.register(SupportSpan)
+class SupportSpanAdmin(AnchoredAdmin):
+    raw_id_fields = ("revision", "claim", "stance")
+
+
+@admin.register(Stance)
+class StanceAdmin(admin.ModelAdmin):
+    list_display = ("article", "holder_kind", "target_kind", "annotator", "updated_at")
+    list_filter = ("holder_kind", "target_kind")
+    raw_id_fields = ("article", "holder", "target_entity")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("project", "format", "state", "requested_by", "size_bytes", "created_at")
+    list_filter = ("state", "format")
+    exclude = ("content",)

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from articles.models import Article, Cleaning, IngestBatch, IngestRejection, LineStat, Source
+from articles.models import (
+    Article,
+    Cleaning,
+    CleaningHint,
+    IngestBatch,
+    IngestRejection,
+    LineStat,
+    ReviewDraft,
+    ReviewEvent,
+    Source,
+    TextRevision,
+)
 
 
 @admin.register(Source)
@@ -94,3 +105,29 @@ class LineStatAdmin(admin.ModelAdmin):
     list_display = ("key", "source", "documents")
     list_filter = ("source",)
     ordering = ("-documents",)
+
+
+@admin.register(TextRevision)
+class TextRevisionAdmin(admin.ModelAdmin):
+    list_display = ("article", "number", "title", "created_by", "created_at")
+    raw_id_fields = ("article", "cleaning")
+    readonly_fields = ("sha256", "normalizer_version", "created_at")
+
+
+@admin.register(CleaningHint)
+class CleaningHintAdmin(admin.ModelAdmin):
+    list_display = ("source", "key", "label", "corrections", "updated_at")
+    list_filter = ("source", "label")
+
+
+@admin.register(ReviewDraft)
+class ReviewDraftAdmin(admin.ModelAdmin):
+    list_display = ("article", "cleaning", "updated_at")
+    raw_id_fields = ("article", "cleaning")
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "article", "user", "action", "undone")
+    list_filter = ("action",)
+    raw_id_fields = ("article", "cleaning")

@@ -1,0 +1,32 @@
+"""Every model has a working admin, for the people who run Newsreader."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from articles.tasks import clean_articles
+from tests.articles.factories import make_article
+
+MODELS = [
+    model for app in ("articles", "annotations") for model in apps.get_app_config(app).get_models()
+]
+
+
+def test_every_model_is_in_the_admin() -> None:
+    assert [m.__name__ for m in MODELS if m not in admin.site._registry] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_the_changelist_renders(model, admin_user) -> None:
+    article = make_article("Title of a page\nA body line that is long enough to count as prose.\n")
+    clean_articles([article.pk])
+    client = Client()
+    client.force_login(admin_user)
+    meta = model._meta
+    response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+    assert response.status_code == 200
