@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
@@ -24,7 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from annotations.models import EntityMention, Project
 from articles import roles
-from articles.models import Article, IngestBatch, Source
+from articles.models import Article, IngestBatch, Source, TextRevision
 
 ARTICLES = 100_000
 ANNOTATIONS = 1_000_000
@@ -48,60 +49,114 @@ def _populate() -> tuple[str, Project]:
     if have == ARTICLES and mentions == ANNOTATIONS:
         return token.key, project
     with transaction.atomic(), connection.cursor() as cursor:
-        EntityMention.objects.filter(project=project).delete()
+        # Plain SQL deletes (the ORM's collect 1M rows in Python), with the foreign keys on.
+        cursor.execute("DELETE FROM annotations_entitymention WHERE project_id = %s", [project.pk])
         cursor.execute(
             "DELETE FROM articles_textrevision WHERE article_id IN"
             " (SELECT id FROM articles_article WHERE source_id = %s)",
             [source.pk],
         )
-        Article.objects.filter(source=source).delete()
+        cursor.execute("DELETE FROM articles_article WHERE source_id = %s", [source.pk])
         batch = IngestBatch.objects.create(source=source, origin=IngestBatch.Origin.COMMAND)
-        cursor.execute(
-            """
-            INSERT INTO articles_article (source_id, batch_id, sha256, raw_bytes, text, encoding,
-                original_name, original_path, size_bytes, created_at, updated_at, state,
-                state_changed_at, error, attempts, review_status, reject_reason, reject_note,
-                edit_version, title)
-            SELECT %s, %s, md5('api-bench-' || i) || md5('api-bench-2-' || i), convert_to(%s,
-                'UTF8'), %s, 'utf-8', 'bench-' || i || '.txt', '', 53,
-                now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval,
-                'cleaned', now(), '', 1, 'approved', '', '', 0, 'Bench article ' || i
-            FROM generate_series(1, %s) AS i
-            """,
-            [source.pk, batch.pk, TEXT, TEXT, ARTICLES],
-        )
-        cursor.execute(
-            """
-            INSERT INTO articles_textrevision (article_id, number, title, text, blocks, sha256,
-                normalizer_version, created_at)
-            SELECT id, 1, title, %s, '[[0, 53]]', md5(id::text), '1', now()
-            FROM articles_article WHERE source_id = %s
-            """,
-            [TEXT, source.pk],
-        )
-        cursor.execute(
-            "UPDATE articles_article a SET current_revision_id = r.id FROM articles_textrevision r"
-            " WHERE r.article_id = a.id AND a.source_id = %s",
-            [source.pk],
-        )
-        # Ten mentions per article, on its revision: "Angela Merkel" at 0..13.
-        cursor.execute(
-            """
-            INSERT INTO annotations_entitymention (project_id, article_id, annotator_id, origin,
-                created_at, updated_at, revision_id, start, "end", exact, prefix, suffix,
-                anchor_state, label)
-            SELECT %s, r.article_id, %s, 'human', now() - (k || ' seconds')::interval,
-                now() - (k || ' seconds')::interval, r.id, 0, 13, 'Angela Merkel', '',
-                ' met Emmanuel Macron in Paris on', 'anchored', 'PER'
-            FROM articles_textrevision r
-            JOIN articles_article a ON a.id = r.article_id AND a.source_id = %s
-            CROSS JOIN generate_series(1, %s) AS k
-            """,
-            [project.pk, user.pk, source.pk, ANNOTATIONS // ARTICLES],
-        )
-        cursor.execute("ANALYZE articles_article")
-        cursor.execute("ANALYZE annotations_entitymention")
+        _generate(cursor, source.pk, batch.pk, project.pk, user.pk)
+    with connection.cursor() as cursor:
+        # Fresh visibility maps, so the cursor queries are index-only scans as in production.
+        for table in (Article, TextRevision, EntityMention):
+            cursor.execute(f"VACUUM (ANALYZE) {table._meta.db_table}")
     return token.key, project
+
+
+TABLES = ("articles_article", "articles_textrevision", "annotations_entitymention")
+
+
+def _generate(cursor: Any, source: int, batch: int, project: int, user: int) -> None:
+    """100,000 articles, their revisions, 1,000,000 mentions, in about a minute.
+
+    Rows made here are right by construction, so the foreign-key and span triggers are off
+    (replica mode, for this transaction), the indexes that back no constraint are dropped
+    and built again after the load, and ids are reserved up front so that each article
+    names its revision as it is inserted (no UPDATE of 100,000 rows afterwards).
+    """
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid::regclass::text = ANY(%s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """,
+        [list(TABLES)],
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    first = {}
+    for table, count in (("articles_article", ARTICLES), ("articles_textrevision", ARTICLES)):
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
+            " nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+            [table, table, count],
+        )
+        first[table] = cursor.fetchone()[0] - count + 1
+    article, revision = first["articles_article"], first["articles_textrevision"]
+    cursor.execute(
+        """
+        INSERT INTO articles_article (id, source_id, batch_id, sha256, raw_bytes, text,
+            encoding, original_name, original_path, size_bytes, created_at, updated_at, state,
+            state_changed_at, error, attempts, review_status, reject_reason, reject_note,
+            edit_version, title, current_revision_id)
+        SELECT %(article)s + i, %(source)s, %(batch)s,
+            md5('api-bench-' || i) || md5('api-bench-2-' || i), convert_to(%(text)s, 'UTF8'),
+            %(text)s, 'utf-8', 'bench-' || i || '.txt', '', 53,
+            now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval,
+            'cleaned', now(), '', 1, 'approved', '', '', 0, 'Bench article ' || i,
+            %(revision)s + i
+        FROM generate_series(0, %(count)s - 1) AS i
+        """,
+        {
+            "article": article,
+            "revision": revision,
+            "source": source,
+            "batch": batch,
+            "text": TEXT,
+            "count": ARTICLES,
+        },
+    )
+    cursor.execute(
+        """
+        INSERT INTO articles_textrevision (id, article_id, number, title, text, blocks, sha256,
+            normalizer_version, created_at)
+        SELECT %(revision)s + i, %(article)s + i, 1, 'Bench article ' || i, %(text)s,
+            '[[0, 53]]', md5((%(article)s + i)::text), '1', now()
+        FROM generate_series(0, %(count)s - 1) AS i
+        """,
+        {"article": article, "revision": revision, "text": TEXT, "count": ARTICLES},
+    )
+    # Ten mentions per article, on its revision: "Angela Merkel" at 0..13.
+    per = ANNOTATIONS // ARTICLES
+    cursor.execute(
+        """
+        INSERT INTO annotations_entitymention (project_id, article_id, annotator_id, origin,
+            created_at, updated_at, revision_id, start, "end", exact, prefix, suffix,
+            anchor_state, label)
+        SELECT %(project)s, %(article)s + g / %(per)s, %(user)s, 'human',
+            now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval,
+            %(revision)s + g / %(per)s, 0, 13, 'Angela Merkel', '',
+            ' met Emmanuel Macron in Paris on', 'anchored', 'PER'
+        FROM generate_series(0, %(count)s - 1) AS g
+        """,
+        {
+            "project": project,
+            "article": article,
+            "revision": revision,
+            "user": user,
+            "per": per,
+            "count": ANNOTATIONS,
+        },
+    )
+    for _, definition in indexes:
+        cursor.execute(definition)
 
 
 def _free_port() -> int:
