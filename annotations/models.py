@@ -176,6 +176,12 @@ def _sync_index(prefix: str) -> models.Index:
     return models.Index(fields=["updated_at", "id"], name=f"{prefix}_sync_idx")
 
 
+def _own_sync_index(prefix: str) -> models.Index:
+    # Blind mode: an annotator's list in sync order is a range of this index however many
+    # annotations they have (the annotator_id index alone means reading them all and sorting).
+    return models.Index(fields=["annotator", "updated_at", "id"], name=f"{prefix}_own_sync_idx")
+
+
 class Entity(AnnotationBase):
     """A document-level entity: the mentions of one person (or thing) grouped, linked to a KB."""
 
@@ -189,6 +195,7 @@ class Entity(AnnotationBase):
         verbose_name_plural = "entities"
         indexes = [
             _sync_index("entity"),
+            _own_sync_index("entity"),
             models.Index(fields=["article", "annotator"], name="entity_article_idx"),
         ]
 
@@ -207,6 +214,7 @@ class EntityMention(Anchored):
         constraints = _span_constraints("mention")
         indexes = [
             _sync_index("mention"),
+            _own_sync_index("mention"),
             models.Index(fields=["article", "annotator"], name="mention_article_idx"),
         ]
 
@@ -264,6 +272,7 @@ class Claim(Anchored):
         ]
         indexes = [
             _sync_index("claim"),
+            _own_sync_index("claim"),
             models.Index(fields=["article", "annotator"], name="claim_article_idx"),
         ]
 
@@ -349,6 +358,7 @@ class Stance(AnnotationBase):
         ]
         indexes = [
             _sync_index("stance"),
+            _own_sync_index("stance"),
             models.Index(fields=["article", "annotator"], name="stance_article_idx"),
         ]
 
@@ -397,6 +407,7 @@ class SupportSpan(Anchored):
         ]
         indexes = [
             _sync_index("support"),
+            _own_sync_index("support"),
             models.Index(fields=["article", "annotator"], name="support_article_idx"),
         ]
 
