@@ -57,6 +57,8 @@ def _populate() -> tuple[str, Project]:
             [source.pk],
         )
         cursor.execute("DELETE FROM articles_article WHERE source_id = %s", [source.pk])
+        # Check the deferred foreign keys now: indexes cannot change with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         batch = IngestBatch.objects.create(source=source, origin=IngestBatch.Origin.COMMAND)
         _generate(cursor, source.pk, batch.pk, project.pk, user.pk)
     with connection.cursor() as cursor:
