@@ -275,7 +275,8 @@ class ReviewDraft(models.Model):
     cleaning = models.ForeignKey(Cleaning, on_delete=models.CASCADE, related_name="+")
     labels = models.JSONField(default=dict)
     cuts = models.JSONField(default=dict)
-    title = models.TextField(null=True, blank=True)
+    # Null, not "", means "no override": an editor may set an empty title on purpose.
+    title = models.TextField(null=True, blank=True)  # noqa: DJ001
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

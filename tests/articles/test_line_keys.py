@@ -12,8 +12,30 @@ from articles.cleaning.stats import document_keys
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 pieces = st.sampled_from(
-    ["Menu", " ", "\t", "\r\n", "\n", "\r", "Ⅻ", "ﬁ", "ß", "İ", "Σ", "e\u0301", "\u00a0",
-     "\u3000", "2026", "٣", "日本", "\u200d", "\u2028", "\x0b", "ＡＢＣ", "x"]
+    [
+        "Menu",
+        " ",
+        "\t",
+        "\r\n",
+        "\n",
+        "\r",
+        "Ⅻ",
+        "ﬁ",
+        "ß",
+        "İ",
+        "Σ",
+        "e\u0301",
+        "\u00a0",
+        "\u3000",
+        "2026",
+        "٣",
+        "日本",
+        "\u200d",
+        "\u2028",
+        "\x0b",
+        "ＡＢＣ",
+        "x",
+    ]
 )
 
 
