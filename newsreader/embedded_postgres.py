@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import subprocess
+import threading
 import warnings
 from functools import cache
 from pathlib import Path
@@ -43,10 +44,19 @@ def socket_dir() -> Path:
     return platformdirs.user_runtime_path("python_PostgresServer") / path_hash
 
 
-@cache
+_starting = threading.Lock()
+
+
 def ensure_running(database: str = "postgres") -> Path:
     """Start the server if needed (about 1 s the first time), create ``database`` if missing,
     and return the socket directory."""
+    # Threads of one process (gunicorn's gthread workers) open their first connections at once.
+    with _starting:
+        return _ensure_running(database)
+
+
+@cache
+def _ensure_running(database: str) -> Path:
     import psycopg
 
     with warnings.catch_warnings():
