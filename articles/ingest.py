@@ -109,7 +109,7 @@ def _ingest_chunk(
 
     with transaction.atomic():
         new = _insert_articles(list(prepared.values()), batch=batch)
-        new_ids = list(new.values())
+        new_ids = sorted(new.values())
         IngestRejection.objects.bulk_create(rejections)
         IngestBatch.objects.filter(pk=batch.pk).update(
             new_count=F("new_count") + len(new),
