@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
 
 from articles import roles
+
+# CI replays the same examples every run, so its verdict is reproducible; local runs explore.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
