@@ -16,7 +16,6 @@ from annotations.models import (
     Tombstone,
 )
 from annotations.services import AnnotationError, Span
-from articles.revisions import revision_create
 from tests.annotations.factories import approved_article, project_for, span_of
 
 pytestmark = pytest.mark.django_db
@@ -406,4 +405,3 @@ def test_revision_create_and_annotations_on_unicode_text(annotator) -> None:
             project=project, article=article, annotator=annotator, span=span, label="MISC"
         )
         assert revision.text[mention.start : mention.end] == exact
-    assert revision_create  # the factory goes through articles.revisions
