@@ -124,6 +124,12 @@ def test_failed_articles_show_the_error_and_can_be_retried(editor) -> None:
     assert article.state == Article.State.QUEUED
 
 
+def test_editors_find_the_review_page_from_the_article(editor, annotator, cleaned: Article) -> None:
+    review_url = reverse("articles-review", args=[cleaned.pk])
+    assert review_url in client_for(editor).get(cleaned.get_absolute_url()).content.decode()
+    assert review_url not in client_for(annotator).get(cleaned.get_absolute_url()).content.decode()
+
+
 def test_annotators_cannot_reclean_or_upload(annotator, cleaned: Article) -> None:
     client = client_for(annotator)
     assert client.post(reverse("articles-reclean", args=[cleaned.pk])).status_code == 403
