@@ -5,7 +5,6 @@ from articles import views
 urlpatterns = [
     path("", views.article_list, name="articles-list"),
     path("articles/<int:article_id>/", views.article_detail, name="articles-detail"),
-    path("articles/<int:article_id>/reclean/", views.article_reclean, name="articles-reclean"),
     path("upload/", views.upload, name="articles-upload"),
     path("batches/", views.batch_list, name="articles-batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="articles-batch"),

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from articles import incoming, pipeline, roles, tasks
+from articles import incoming, roles
 from articles.forms import ArticleSearchForm, UploadForm
 from articles.ingest import ingest_files, start_batch
 from articles.models import SEARCH_CONFIG, Article, IngestBatch
@@ -72,15 +72,6 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "previous_cleanings": article.cleanings.count() - 1 if cleaning else 0,
         },
     )
-
-
-@require_POST
-@login_required
-def article_reclean(request: HttpRequest, article_id: int) -> HttpResponse:
-    _require_editor(request)
-    article = get_object_or_404(Article, pk=article_id)
-    tasks.queue_cleaning(pipeline.requeue(Article.objects.filter(pk=article.pk)))
-    return redirect(article)
 
 
 @require_http_methods(["GET", "POST"])

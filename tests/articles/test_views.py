@@ -109,15 +109,22 @@ def test_a_missing_article_is_404(annotator) -> None:
     assert client_for(annotator).get("/articles/999999/").status_code == 404
 
 
-def test_failed_articles_show_the_error_and_can_be_retried(editor) -> None:
+def test_failed_articles_show_the_error_and_can_be_retried(
+    editor, django_capture_on_commit_callbacks
+) -> None:
     article = make_article(PAGE)
     Article.objects.filter(pk=article.pk).update(
         state=Article.State.FAILED, error="ValueError: boom"
     )
     client = client_for(editor)
     assert b"ValueError: boom" in client.get(article.get_absolute_url()).content
-    with mock.patch("articles.tasks.clean_articles.delay") as delay:
-        response = client.post(reverse("articles-reclean", args=[article.pk]))
+    with (
+        mock.patch("articles.tasks.clean_articles.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("articles-review-reclean", args=[article.pk]), {"version": 0}
+        )
     assert response.status_code == 302
     delay.assert_called_once_with([article.pk])
     article.refresh_from_db()
@@ -132,7 +139,8 @@ def test_editors_find_the_review_page_from_the_article(editor, annotator, cleane
 
 def test_annotators_cannot_reclean_or_upload(annotator, cleaned: Article) -> None:
     client = client_for(annotator)
-    assert client.post(reverse("articles-reclean", args=[cleaned.pk])).status_code == 403
+    reclean = reverse("articles-review-reclean", args=[cleaned.pk])
+    assert client.post(reclean, {"version": 0}).status_code == 403
     assert client.get(reverse("articles-upload")).status_code == 403
     assert client.get(reverse("articles-batches")).status_code == 403
 
