@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
+import orjson
 from django import forms
 from django.core.exceptions import EmptyResultSet, RequestDataTooBig
 from django.db import connection
@@ -33,11 +34,12 @@ from rest_framework.pagination import BasePagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from newsreader.binary_rows import fetch_all
 from newsreader.parsers import PayloadTooLarge
+from newsreader.throttling import TokenThrottle
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -88,13 +90,25 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class _SharedFields(dict):
+    """A form class's fields, which each form shares instead of deep-copying them.
+
+    For forms that only validate: cleaning a value leaves a field as it was, and these forms
+    are never rendered (rendering is what may change a copy's widget).
+    """
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's, cheaper per request: filters copied shallowly, the form class made once.
 
-    django-filter deep-copies every filter and makes a new form class on every request, a
-    third of a filtered list's CPU. Filters keep no state of their own beyond ``model`` and
-    ``parent`` (set on the copy) and the method binding (redone on the copy). The form class
-    is kept only for filters whose form field does not depend on the request (checked).
+    django-filter deep-copies every filter and makes a new form class on every request, and
+    the form deep-copies every field: half of a filtered list's CPU. Filters keep no state of
+    their own beyond ``model`` and ``parent`` (set on the copy) and the method binding (redone
+    on the copy). The form class is kept, its fields shared, only for filters whose form
+    field does not depend on the request (checked).
     """
 
     def __init__(
@@ -130,7 +144,9 @@ class FilterSet(django_filters.FilterSet):
                 for f in self.filters.values()
             ):
                 return super().get_form_class()
-            form_class = cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._form_class = form_class
         return form_class
 
 
@@ -292,13 +308,6 @@ _AS_STORED = (
 )
 
 
-def iso_time_sql(column: str) -> str:
-    """SQL for a timestamptz as DRF's DateTimeField writes it in UTC: ISO 8601 with "Z",
-    microseconds unless they are zero (as ``datetime.isoformat``)."""
-    text = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    return f"replace({text}, '.000000Z', 'Z')"
-
-
 def _utc(zone: Any) -> bool:
     return zone is UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
 
@@ -309,8 +318,8 @@ class PlainRows:
     A ModelSerializer per row costs ~0.5 ms for a dozen fields; a page of 100 is then most of
     the request. This reads the serializer's fields once (name, source column, kind), so the
     list keeps exactly the serializer's shape (and the schema, which is generated from it).
-    In UTC, PostgreSQL writes each row's JSON (``json_row``); in another time zone the rows
-    come as ``.values()`` dicts that ``render`` converts.
+    The rows come as tuples in PostgreSQL's binary format (``newsreader.binary_rows``) and
+    orjson writes them, times as DRF's DateTimeField does ("Z" for UTC).
     """
 
     def __init__(self, serializer_class: type[serializers.Serializer]) -> None:
@@ -322,68 +331,74 @@ class PlainRows:
                 raise TypeError(f"{serializer_class.__name__}.{name} has no plain form")
             column = "__".join(field.source_attrs)
             self.spec.append((name, column, isinstance(field, serializers.DateTimeField)))
-        self.columns = list(dict.fromkeys(column for _, column, _ in self.spec))
+        self.names = [name for name, _, _ in self.spec]
+        self.times = [index for index, (_, _, when) in enumerate(self.spec) if when]
+        self._page_sql_heads: dict[tuple[type[Model], tuple[str, ...]], tuple[str, str]] = {}
 
-    def page_sql(self, model: type[Model], cursor: tuple[str, str]) -> str:
-        """SELECT (row JSON, cursor time as text, id) for the ids that ``{ids}`` selects.
+    def page_sql(self, model: type[Model], ids_sql: str, *extra: str) -> str:
+        """``ids_sql``, Django's query for the page's ids, selecting the rows' columns instead.
 
-        Built once per view: Django compiles only the small query choosing the page's ids
-        (filters, cursor, order, limit), which costs a fifth of compiling a select of every
-        column, and PostgreSQL writes the JSON.
+        The spec's columns come first, then ``extra`` fields. A column of a related row
+        (``annotator__username``) comes from a LEFT JOIN put right after the base table, which
+        keeps its own name in Django's queries, so the joins Django wrote still apply to it.
         """
+        heads = self._page_sql_heads.get((model, extra))
+        if heads is None:
+            heads = self._page_sql_heads[(model, extra)] = self._heads(model, extra)
+        ids, rows = heads
+        if not ids_sql.startswith(ids) or ids_sql[len(ids) : len(ids) + 1] not in ("", " "):
+            raise ValueError(f"Not a query for {model.__name__} ids: {ids_sql[:200]}")
+        return rows + ids_sql[len(ids) :]
+
+    def _heads(self, model: type[Model], extra: tuple[str, ...]) -> tuple[str, str]:
         quote = connection.ops.quote_name
-        joins: dict[str, str] = {}
-        parts = []
-        for name, column, when in self.spec:
-            if not name.isidentifier():  # Goes into the SQL as a literal.
-                raise ValueError(f"{name}: not an identifier")
+        table = quote(model._meta.db_table)
+        columns: list[str] = []
+        joins: dict[str, tuple[str, str]] = {}
+        for column in [column for _, column, _ in self.spec] + list(extra):
             path = column.split("__")
             if len(path) == 1:
-                sql = f"t.{quote(model._meta.get_field(path[0]).column)}"
+                columns.append(f"{table}.{quote(model._meta.get_field(path[0]).column)}")
             elif len(path) == 2:
                 relation = model._meta.get_field(path[0])
                 target = relation.related_model
-                alias = joins.setdefault(path[0], f"j{len(joins)}")
-                sql = f"{alias}.{quote(target._meta.get_field(path[1]).column)}"
+                if relation.name not in joins:
+                    alias = f"j{len(joins)}"
+                    joins[relation.name] = (
+                        alias,
+                        f" LEFT JOIN {quote(target._meta.db_table)} {alias}"
+                        f" ON {alias}.{quote(relation.target_field.column)}"
+                        f" = {table}.{quote(relation.column)}",
+                    )
+                alias = joins[relation.name][0]
+                columns.append(f"{alias}.{quote(target._meta.get_field(path[1]).column)}")
             else:
-                raise TypeError(f"{name}: {column} is too far away")
-            parts.append(f"'{name}', {iso_time_sql(sql) if when else sql}")
-        join_sql = "".join(
-            f" LEFT JOIN {quote(rel.related_model._meta.db_table)} {alias}"
-            f" ON {alias}.{quote(rel.target_field.column)} = t.{quote(rel.column)}"
-            for rel, alias in (
-                (model._meta.get_field(name), alias) for name, alias in joins.items()
-            )
-        )
-        first, last = (model._meta.get_field(name).column for name in cursor)
+                raise TypeError(f"{column} is too far away")
         pk = quote(model._meta.pk.column)
-        order = f"t.{quote(last)}" if first == last else f"t.{quote(first)}, t.{quote(last)}"
-        at = f"t.{quote(first)}::text" if first == last else iso_time_sql(f"t.{quote(first)}")
         return (
-            f"SELECT json_build_object({', '.join(parts)})::text, {at}, t.{quote(last)}"
-            f" FROM {quote(model._meta.db_table)} t{join_sql}"
-            f" WHERE t.{pk} IN ({{ids}}) ORDER BY {order}"
+            f"SELECT {table}.{pk} AS {quote('pk')} FROM {table}",
+            f"SELECT {', '.join(columns)} FROM {table}{''.join(j for _, j in joins.values())}",
         )
 
-    def values(self, queryset: QuerySet, *extra: str) -> QuerySet:
-        """The queryset as dicts of the needed columns (and ``extra``, e.g. the cursor's)."""
-        return queryset.values(*dict.fromkeys([*self.columns, *extra]))
-
-    def render(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def render(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """Rows (the spec's columns first) as dicts, times in the current time zone."""
         zone = timezone.get_current_timezone()
+        if self.times and not _utc(zone):
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for index in self.times:
+                    if row[index] is not None:
+                        row[index] = row[index].astimezone(zone)
+        names = self.names
+        return [dict(zip(names, row)) for row in rows]  # noqa: B905 (extra columns follow)
 
-        def iso(value: datetime | None) -> str | None:
-            # As DRF's DateTimeField: in the current time zone, "Z" for UTC.
-            if value is None:
-                return None
-            text = value.astimezone(zone).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-        spec = self.spec
-        return [
-            {name: iso(row[column]) if when else row[column] for name, column, when in spec}
-            for row in rows
-        ]
+def json_response(data: Any) -> HttpResponse:
+    """``data`` as DRF's JSONRenderer writes it (UTF-8, times as DateTimeField), made by orjson."""
+    body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
+    # As DRF's JSONRenderer: these two are valid JSON but not valid JavaScript.
+    body = body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+    return HttpResponse(body, content_type="application/json")
 
 
 PAGE_PARAMETERS = {"cursor", "page_size"}
@@ -393,7 +408,6 @@ class PlainListMixin:
     """``list`` through :class:`PlainRows` (the serializer class still describes it)."""
 
     _plain_rows: PlainRows | None = None
-    plain_sql: dict[tuple[type, str, str], str] = {}  # Replaced, never changed.
 
     @classmethod
     def plain_rows(cls) -> PlainRows:
@@ -413,37 +427,25 @@ class PlainListMixin:
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         paginator: KeysetPagination = self.paginator  # type: ignore[attr-defined]
         window = paginator.window(queryset, request, self)
-        end = paginator.page_size + 1
         first, last = paginator.fields
-        if not _utc(timezone.get_current_timezone()):
-            rows = paginator.cut(list(plain.values(window, first, last)[:end]))
-            return self.get_paginated_response(plain.render(rows))  # type: ignore[attr-defined]
-        key = (window.model, first, last)
-        page_sql = self.plain_sql.get(key)
-        if page_sql is None:
-            page_sql = plain.page_sql(window.model, (first, last))
-            type(self).plain_sql = {**self.plain_sql, key: page_sql}
+        end = paginator.page_size + 1
         try:
-            ids, params = window.values_list("pk")[:end].query.sql_with_params()
+            # Django compiles only the query choosing the page's ids (filters, cursor, order,
+            # limit), half the cost of compiling a select of every column; its select list
+            # is then swapped for the columns the rows need.
+            ids_sql, params = window.values_list("pk")[:end].query.sql_with_params()
         except EmptyResultSet:  # A filter such as pk__in=[] that nothing can match.
             rows = []
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(page_sql.replace("{ids}", ids), params)
-                rows = cursor.fetchall()
-        if first == last:
-            tuples = paginator.cut(rows, lambda row: (row[2], row[2]))
-        else:
-            tuples = paginator.cut(rows, lambda row: row[1:])
-        head = json.dumps(
-            {"next": paginator.next_link(), "next_cursor": paginator.next_cursor},
-            ensure_ascii=False,
-            separators=(",", ":"),
+            rows = fetch_all(plain.page_sql(window.model, ids_sql, first, last), params)
+        page = paginator.cut(rows, lambda row: row[-2:])
+        return json_response(
+            {
+                "next": paginator.next_link(),
+                "next_cursor": paginator.next_cursor,
+                "results": plain.render(page),
+            }
         )
-        body = head[:-1] + ',"results":[' + ",".join(row[0] for row in tuples) + "]}"
-        # As DRF's JSONRenderer: these two are valid JSON but not valid JavaScript.
-        body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        return HttpResponse(body.encode(), content_type="application/json")
 
 
 # ---------------------------------------------------------------- health and tokens
@@ -460,15 +462,6 @@ class PlainListMixin:
 def health(request: Request) -> Response:
     """Liveness: answers without touching the database."""
     return Response({"status": "ok"})
-
-
-class TokenThrottle(AnonRateThrottle):
-    """Password guessing is throttled by client address whether or not a session is open."""
-
-    scope = "anon"
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": "token", "ident": self.get_ident(request)}
 
 
 @extend_schema(

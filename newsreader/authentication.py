@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from newsreader.binary_rows import fetch_all
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, the token and its user read by one SQL statement made once.
@@ -48,11 +50,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 f" ON u.{quote(user_model._meta.pk.column)} = t.{quote(Token.user.field.column)}"
                 f" WHERE t.{quote(Token._meta.pk.column)} = %s"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(self._sql, [key])
-            row = cursor.fetchone()
-        if row is None:
+        rows = fetch_all(self._sql, [key])
+        if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        row = rows[0]
         split = len(token_fields)
         user = user_model.from_db(connection.alias, user_fields, row[split:-1])
         user._newsreader_groups = set(row[-1])  # articles.roles' cache of them.

@@ -139,6 +139,13 @@ else:
     EMBEDDED_DATABASE = True
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = APPLICATION_NAME
+# The API's hot read queries (newsreader.binary_rows) are prepared after this many runs on a
+# connection. "off" for a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21). Django's own queries are never prepared.
+_prepare = os.environ.get("NEWSREADER_PREPARE_THRESHOLD", "2").strip().lower()
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+    None if _prepare in ("off", "none", "") else int(_prepare)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,8 +185,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["newsreader.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "newsreader.throttling.AnonThrottle",
+        "newsreader.throttling.UserThrottle",
     ],
     # Per process (local-memory cache): generous for sync consumers, slow for password guessing.
     "DEFAULT_THROTTLE_RATES": {
