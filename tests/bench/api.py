@@ -214,6 +214,32 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def _cpu_by_process(server: int) -> dict[str, float]:
+    """CPU seconds so far of gunicorn (``server`` and its children), PostgreSQL and this
+    process (the load generator), from /proc: where a request's time goes. Linux only."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, ppid = int(entry.name), int(fields[1])
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        if pid == os.getpid():
+            totals["client"] += cpu
+        elif server in (pid, ppid):
+            totals["gunicorn"] += cpu
+        elif comm == "postgres":
+            totals["postgres"] += cpu
+    return totals
+
+
 def _load(port: int, path: str, headers: dict[str, str]) -> dict[str, float]:
     """CONNECTIONS keep-alive clients, each one request at a time, for SECONDS."""
     latencies: list[list[float]] = [[] for _ in range(CONNECTIONS)]
@@ -254,6 +280,18 @@ def _load(port: int, path: str, headers: dict[str, str]) -> dict[str, float]:
     }
 
 
+def _measured(port: int, path: str, headers: dict[str, str], server: int) -> dict[str, Any]:
+    """``_load``, and the CPU time each kind of process spent per request meanwhile."""
+    before = _cpu_by_process(server)
+    got: dict[str, Any] = dict(_load(port, path, headers))
+    after = _cpu_by_process(server)
+    requests = got["rps"] * SECONDS
+    got["cpu"] = "CPU per request: " + ", ".join(
+        f"{kind} {(after[kind] - before[kind]) / requests * 1000:.2f} ms" for kind in after
+    )
+    return got
+
+
 def run() -> list[str]:
     started = time.perf_counter()
     token, project = _populate()
@@ -268,22 +306,22 @@ def run() -> list[str]:
     try:
         # Warm both workers' connections and caches before measuring.
         _load(port, "/api/articles/?page_size=100", auth)
-        base = _load(port, "/api/health/", {})
+        base = _measured(port, "/api/health/", {}, server.pid)
         lines.append(
             f"trivial JSON view /api/health/: {base['rps']:.0f} req/s,"
-            f" p50 {base['p50']:.1f} ms, p99 {base['p99']:.1f} ms"
+            f" p50 {base['p50']:.1f} ms, p99 {base['p99']:.1f} ms; {base['cpu']}"
         )
         for name, path in (
             ("article list", "/api/articles/?page_size=100"),
             ("annotation list", f"/api/mentions/?page_size=100&project={project.pk}"),
         ):
-            got = _load(port, path, auth)
+            got = _measured(port, path, auth, server.pid)
             ratio = got["rps"] / base["rps"]
             ok = ratio >= 0.5 and got["p99"] < 100 and not got["errors"]
             lines.append(
                 f"{name} {path}: {got['rps']:.0f} req/s ({ratio:.0%} of trivial; goal >= 50%),"
                 f" p50 {got['p50']:.1f} ms, p99 {got['p99']:.1f} ms (goal < 100 ms),"
-                f" errors {got['errors']:.0f} -> {'MET' if ok else 'NOT MET'}"
+                f" errors {got['errors']:.0f} -> {'MET' if ok else 'NOT MET'}; {got['cpu']}"
             )
     finally:
         os.killpg(server.pid, 15)
