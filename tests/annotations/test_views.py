@@ -203,6 +203,23 @@ def test_article_text_is_escaped(annotator) -> None:
     assert ">&lt;b&gt;bold&lt;/b&gt;</mark>" in html
 
 
+def test_guidelines_are_markdown_without_html(annotator) -> None:
+    article = approved_article()
+    project = project_for(annotator, article=article)
+    project.guidelines = (
+        "Tag **people**.\n\n- one\n- two\n\n<script>alert(1)</script>"
+        " [bad](javascript:alert(1)) [good](https://example.org)"
+    )
+    project.save()
+    for page in (url(project, article), f"/annotate/projects/{project.pk}/"):
+        html = logged_in(annotator).get(page).content.decode()
+        assert "<p>Tag <strong>people</strong>.</p>" in html
+        assert "<li>one</li>" in html
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+        assert 'href="javascript:' not in html
+        assert '<a href="https://example.org">good</a>' in html
+
+
 def test_submit_marks_done_and_goes_to_the_next(annotator) -> None:
     first, second = approved_article(title="One"), approved_article(title="Two")
     project = project_for(annotator)
