@@ -123,6 +123,8 @@
       if (event.key === "Escape") target.blur();
       return;
     }
+    // Space and Enter press a focused button or follow a focused link, as everywhere else.
+    if ((event.key === " " || event.key === "Enter") && target.closest("button, a, summary")) return;
     var handled = true;
     switch (event.key) {
       case "j": setCursor((cursor || 0) + 1, true); break;

@@ -168,3 +168,20 @@ def test_rejecting_and_moving_on_by_keyboard(page: Page, live_server, demo_edito
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("n")
     expect(page).to_have_url(f"{live_server.url}/review/{older.pk}/")
+
+
+def test_space_on_a_focused_button_presses_it(page: Page, live_server, demo_editor: str) -> None:
+    article = reviewable()
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    page.keyboard.press("j")  # A line cursor, which Space would otherwise toggle.
+    labels = page.locator("#lines .line").evaluate_all("lines => lines.map(l => l.className)")
+    page.locator("#approve").focus()
+    page.keyboard.press(" ")
+    expect(page.locator("#review-head .review")).to_have_text("Approved")
+    after = page.locator("#lines .line").evaluate_all("lines => lines.map(l => l.className)")
+    assert [label.replace(" cursor", "") for label in after] == [
+        label.replace(" cursor", "") for label in labels
+    ]
+    article.refresh_from_db()
+    assert article.review_status == "approved"
