@@ -62,7 +62,8 @@ def test_token_is_issued_for_username_and_password(annotator: User) -> None:
 
 
 def test_it_requires_authentication() -> None:
-    assert APIClient().get("/api/articles/").status_code in (401, 403)
+    anonymous = APIClient().get("/api/articles/")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
     assert APIClient().get("/api/health/").json() == {"status": "ok"}
 
 

@@ -141,14 +141,14 @@ def test_token_authentication_reads_the_tokens_user(annotator: User, editor: Use
     wrong = APIClient()
     wrong.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = wrong.get("/api/articles/")
-    # 403, not 401: session authentication comes first and has no WWW-Authenticate.
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {"detail": "Invalid token."}
     client = client_for(annotator)
     annotator.is_active = False
     annotator.save()
     response = client.get("/api/articles/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"detail": "User inactive or deleted."}
 
 
