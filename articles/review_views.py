@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -71,19 +71,27 @@ def _get_article(article_id: int) -> Article:
 @editor_required
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = ReviewQueueForm(request.GET)
-    if not form.is_valid():
-        return HttpResponseBadRequest("Invalid filters.")
-    filters = form.filters()
-    try:
-        articles, next_after = review.queue_page(
-            filters, after=form.cleaned_data["after"], size=settings.NEWSREADER_PAGE_SIZE
-        )
-    except review.ReviewError as error:
-        return HttpResponseBadRequest(str(error))
-    params = {k: v for k, v in request.GET.items() if k != "after" and v}
     template = "articles/review_queue.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
+    errors = [
+        f"{name.replace('_', ' ').capitalize() if name in form.fields else 'Filters'}: {message}"
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    if not errors:
+        filters = form.filters()
+        try:
+            articles, next_after = review.queue_page(
+                filters, after=form.cleaned_data["after"], size=settings.NEWSREADER_PAGE_SIZE
+            )
+        except review.ReviewError as error:
+            errors = [str(error)]
+    if errors:
+        status = request.GET.get("status", "")
+        context = {"form": form, "articles": [], "errors": errors, "status": status}
+        return render(request, template, {**context, "statuses": review.QUEUE_STATUSES}, status=400)
+    params = {k: v for k, v in request.GET.items() if k != "after" and v}
     return render(
         request,
         template,
@@ -95,6 +103,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
             "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
             "first_url": f"?{urlencode(params)}" if form.cleaned_data["after"] else "",
             "this_url": request.get_full_path(),
+            "filtered": any(v for k, v in params.items() if k not in ("status", "sort")),
         },
     )
 

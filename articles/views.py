@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -25,7 +25,8 @@ def _require_editor(request: HttpRequest) -> None:
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest("Invalid search.")
+        context = {"articles": [], "query": request.GET.get("q", ""), "errors": form.errors}
+        return render(request, "articles/article_list.html", context, status=400)
     query = form.cleaned_data["q"].strip()
     articles = Article.objects.select_related("source").defer("raw_bytes", "text")
     if query:

@@ -179,7 +179,9 @@ def test_bad_input_is_400(editor, article: Article) -> None:
     for name, data in cases:
         assert client.post(url(name, article), data).status_code == 400, (name, data)
     assert ReviewEvent.objects.count() == 0
-    assert client.get(reverse("articles-review-queue"), {"sort": "sideways"}).status_code == 400
+    sideways = client.get(reverse("articles-review-queue"), {"sort": "sideways"})
+    assert sideways.status_code == 400
+    assert "Sort: Select a valid choice. sideways is not one of" in sideways.content.decode()
     assert client.get(reverse("articles-review-queue"), {"after": "1;drop"}).status_code == 400
 
 
@@ -252,7 +254,9 @@ def test_the_queue_lists_filters_and_pages(editor) -> None:
         assert url("articles-review", articles[0]) in second.content.decode()
     partial = client.get(reverse("articles-review-queue"), {"status": "approved"}, **HTMX)
     assert partial.content.decode().startswith('\n<div id="results">')
-    assert "No articles here" in partial.content.decode()
+    assert "Nothing here: no article is in this state." in partial.content.decode()
+    filtered = client.get(reverse("articles-review-queue"), {"q": "zeppelin"}, **HTMX)
+    assert "No articles here with these filters." in filtered.content.decode()
 
 
 def test_bulk_actions(editor) -> None:

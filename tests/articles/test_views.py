@@ -82,6 +82,30 @@ def test_the_list_paginates_by_keyset(annotator, settings) -> None:
     assert client.get("/", {"before": "nonsense"}).status_code == 400
 
 
+def test_a_bad_search_shows_the_page_and_the_reason(annotator) -> None:
+    client = client_for(annotator)
+    response = client.get("/", {"q": "<b>x</b>" * 100})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Search: Ensure this value has at most 500 characters (it has 800)." in page
+    assert 'maxlength="500"' in page and "Log out" in page
+    assert "<b>x</b>" not in page  # The query comes back escaped.
+    response = client.get("/", {"before": "abc"})
+    assert response.status_code == 400
+    assert "Page: Enter a whole number." in response.content.decode()
+
+
+def test_error_pages_explain_and_lead_back(annotator) -> None:
+    client = client_for(annotator)
+    refused = client.get("/review/")
+    assert refused.status_code == 403
+    assert "Only editors review articles." in refused.content.decode()
+    assert 'href="/"' in refused.content.decode()
+    missing = client.get("/articles/999999/")
+    assert missing.status_code == 404
+    assert "Nothing is at <code>/articles/999999/</code>" in missing.content.decode()
+
+
 def test_the_empty_list_explains_what_to_do(annotator) -> None:
     assert b"No articles yet" in client_for(annotator).get("/").content
 
@@ -232,5 +256,5 @@ class TestIngestApi:
         assert response.status_code == 400
 
     def test_it_needs_an_editor(self, annotator, client: Client) -> None:
-        assert client.post(self.url, {"text": PAGE}).status_code == 403
+        assert client.post(self.url, {"text": PAGE}).status_code == 401
         assert client_for(annotator).post(self.url, {"text": PAGE}).status_code == 403
