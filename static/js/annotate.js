@@ -258,14 +258,25 @@
     }
   });
 
-  // Clicking a span opens it in the side panel (edit, delete, move).
+  // Clicking a span, or Enter with the caret in it, opens it in the side panel (edit, delete,
+  // move).
+  function openMark(mark) {
+    const [kind, pk] = mark.dataset.key.split("-");
+    htmx.ajax("GET", `${base}${kind}/${pk}/`, { source: ws, target: "#panel", swap: "outerHTML" });
+  }
+
   text.addEventListener("click", (event) => {
     if (!canAnnotate || !window.getSelection().isCollapsed) return;
     const mark = event.target.closest("mark.an");
-    if (!mark) return;
-    const [kind, pk] = mark.dataset.key.split("-");
-    htmx.ajax("GET", `${base}${kind}/${pk}/`, { source: ws, target: "#panel", swap: "outerHTML" });
+    if (mark) openMark(mark);
   });
+
+  function markAtCaret() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !sel.isCollapsed || !text.contains(sel.anchorNode)) return null;
+    const node = sel.anchorNode.nodeType === Node.ELEMENT_NODE ? sel.anchorNode : sel.anchorNode.parentElement;
+    return node.closest("mark.an");
+  }
 
   // ------------------------------------------------------------ keyboard
 
@@ -298,6 +309,14 @@
       return;
     }
     if (!canAnnotate || event.shiftKey) return;
+    if (event.key === "Enter" && text.contains(document.activeElement)) {
+      const mark = markAtCaret();
+      if (mark) {
+        openMark(mark);
+        event.preventDefault();
+      }
+      return;
+    }
     // The selectionchange handler runs on the next frame; a fast key press must not miss it.
     const current = readSelection();
     if (current) selection = current;

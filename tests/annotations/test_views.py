@@ -203,6 +203,23 @@ def test_article_text_is_escaped(annotator) -> None:
     assert ">&lt;b&gt;bold&lt;/b&gt;</mark>" in html
 
 
+def test_without_javascript_own_mentions_are_listed_with_links(annotator) -> None:
+    article = approved_article(blocks=["Angela Merkel met <b>Macron</b> in Paris."])
+    project = project_for(annotator, article=article)
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "<b>Macron</b>"),
+        label="PER",
+    )
+    html = logged_in(annotator).get(url(project, article)).content.decode()
+    listed = html[html.index("<noscript>") : html.index("</noscript>")]
+    edit = url(project, article, f"mention/{mention.pk}/")
+    assert f'<a href="{edit}">&lt;b&gt;Macron' in listed
+    assert "Editing mention" in logged_in(annotator).get(edit).content.decode()
+
+
 def test_guidelines_are_markdown_without_html(annotator) -> None:
     article = approved_article()
     project = project_for(annotator, article=article)

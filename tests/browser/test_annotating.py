@@ -141,6 +141,18 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     assert claim.support.get().exact == "said"
     assert Stance.objects.get().label == "AGAINST"
 
+    # The caret in a span and Enter open it, as a click does.
+    page.locator("#text").focus()
+    page.evaluate(
+        """() => {
+            const mark = document.querySelector('#text mark.an-mention');
+            getSelection().collapse(mark.firstChild, 2);
+        }"""
+    )
+    page.keyboard.press("Enter")
+    expect(page.locator(".editing")).to_contain_text("Editing mention")
+    page.keyboard.press("Escape")
+
     # Clicking a span opens it; resizing keeps its entity link.
     merkel.click()
     expect(page.locator(".editing")).to_contain_text("Editing mention")
