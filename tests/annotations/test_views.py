@@ -187,15 +187,23 @@ def test_claim_with_claimant_and_article_stance_over_http(world, annotator) -> N
     assert 'value="AGAINST" aria-pressed="true"' in response.content.decode()
 
 
-def test_article_text_is_escaped(annotator) -> None:
-    article = approved_article(blocks=['<script>alert("x")</script> & <b>bold</b>'])
+def tagged(annotator, text: str, exact: str) -> tuple:
+    """A project with one article of ``text``, ``exact`` in it tagged by ``annotator``."""
+    article = approved_article(blocks=[text])
     project = project_for(annotator, article=article)
-    services.mention_create(
+    mention = services.mention_create(
         project=project,
         article=article,
         annotator=annotator,
-        span=span_of(article, "<b>bold</b>"),
+        span=span_of(article, exact),
         label="MISC",
+    )
+    return project, article, mention
+
+
+def test_article_text_is_escaped(annotator) -> None:
+    project, article, _ = tagged(
+        annotator, '<script>alert("x")</script> & <b>bold</b>', "<b>bold</b>"
     )
     html = logged_in(annotator).get(url(project, article)).content.decode()
     assert "<script>alert" not in html
@@ -204,14 +212,8 @@ def test_article_text_is_escaped(annotator) -> None:
 
 
 def test_without_javascript_own_mentions_are_listed_with_links(annotator) -> None:
-    article = approved_article(blocks=["Angela Merkel met <b>Macron</b> in Paris."])
-    project = project_for(annotator, article=article)
-    mention = services.mention_create(
-        project=project,
-        article=article,
-        annotator=annotator,
-        span=span_of(article, "<b>Macron</b>"),
-        label="PER",
+    project, article, mention = tagged(
+        annotator, "Angela Merkel met <b>Macron</b> in Paris.", "<b>Macron</b>"
     )
     html = logged_in(annotator).get(url(project, article)).content.decode()
     listed = html[html.index("<noscript>") : html.index("</noscript>")]
