@@ -229,17 +229,17 @@ class Claim(Anchored):
         NFS = "NFS", "not factual"
 
     class Type(models.TextChoices):
-        QUANTITY = "quantity"
+        QUANTITY = "quantity", "quantity"
         CORRELATION = "correlation_causation", "correlation/causation"
         LAWS = "laws_rules", "laws/rules"
-        PREDICTION = "prediction"
+        PREDICTION = "prediction", "prediction"
         PERSONAL = "personal_experience", "personal experience"
-        OTHER = "other"
+        OTHER = "other", "other"
 
     class Claimant(models.TextChoices):
         ENTITY = "entity", "an entity"
         AUTHOR = "author", "the author"
-        UNATTRIBUTED = "unattributed"
+        UNATTRIBUTED = "unattributed", "unattributed"
 
     class Attribution(models.TextChoices):
         DIRECT = "direct_quote", "direct quote"

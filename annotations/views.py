@@ -453,7 +453,7 @@ def _error(
 
 def _form_errors(form: Any) -> str:
     return "Not saved: " + "; ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
+        f"{'' if field == '__all__' else str(form[field].label) + ': '}{' '.join(errors)}"
         for field, errors in form.errors.items()
     )
 

@@ -116,9 +116,9 @@ class Article(models.Model):
 
     class RejectReason(models.TextChoices):
         NOT_AN_ARTICLE = "not_an_article", "not an article"
-        DUPLICATE = "duplicate"
-        PAYWALL = "paywall"
-        OTHER = "other"
+        DUPLICATE = "duplicate", "duplicate"
+        PAYWALL = "paywall", "paywall"
+        OTHER = "other", "other"
 
     # Database defaults too: ingest inserts rows with SQL, not the ORM.
     review_status = models.CharField(

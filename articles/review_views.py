@@ -335,7 +335,7 @@ def review_title(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
             title=data["title"],
         )
 
-    return _act(request, article_id, TitleForm, act, action_is_edit=True)
+    return _act(request, article_id, TitleForm, act, success="Title saved.", action_is_edit=True)
 
 
 @require_POST

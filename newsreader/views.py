@@ -22,13 +22,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
         if action not in ("create", "revoke"):
             messages.error(request, "Unknown action.")
             return redirect("account-tokens")
-        Token.objects.filter(user=request.user).delete()
+        replaced, _ = Token.objects.filter(user=request.user).delete()
         if action == "create":
             token = Token.objects.create(user=request.user)
             request.session["new_token"] = token.key
-            messages.success(request, "New token made; the old one no longer works.")
+            messages.success(
+                request,
+                "New token made; the old one no longer works." if replaced else "Token made.",
+            )
         else:
-            messages.success(request, "Token revoked.")
+            messages.success(request, "Token revoked." if replaced else "There was no token.")
         return redirect("account-tokens")
     token = Token.objects.filter(user=request.user).first()
     new_key = request.session.pop("new_token", None)

@@ -131,7 +131,10 @@
     else if (event.detail.target !== statusBox) statusBox.textContent = "Saved.";
   });
   document.body.addEventListener("annotation-saved", () => forget());
-  document.body.addEventListener("annotation-deleted", () => forget());
+  document.body.addEventListener("annotation-deleted", () => {
+    forget();
+    statusBox.textContent = "Deleted.";
+  });
   document.body.addEventListener("htmx:afterSettle", () => {
     fillSpanInputs();
     markEditing();

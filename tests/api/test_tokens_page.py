@@ -19,12 +19,17 @@ def test_a_user_makes_replaces_and_revokes_a_token(annotator: User, client: Clie
     response = client.post("/account/tokens/", {"action": "create"}, follow=True)
     first = Token.objects.get(user=annotator).key
     assert first.encode() in response.content
+    assert b"Token made." in response.content
     # Shown once only.
     assert first.encode() not in client.get("/account/tokens/").content
-    client.post("/account/tokens/", {"action": "create"})
+    response = client.post("/account/tokens/", {"action": "create"}, follow=True)
+    assert b"New token made; the old one no longer works." in response.content
     second = Token.objects.get(user=annotator).key
     assert second != first
-    client.post("/account/tokens/", {"action": "revoke"})
+    assert (
+        b"Token revoked."
+        in client.post("/account/tokens/", {"action": "revoke"}, follow=True).content
+    )
     assert not Token.objects.filter(user=annotator).exists()
     assert client.post("/account/tokens/", {"action": "steal"}).status_code == 302
 

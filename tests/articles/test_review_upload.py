@@ -72,7 +72,8 @@ def test_the_report_shows_counts_reasons_and_cleaning_progress(editor) -> None:
     assert "1 cleaned, 0 failed, 0 waiting" in partial
     # The list of new articles refreshes with it: cleaned, under the title found.
     article = batch.articles.get()
-    assert f'{article.display_title}</a> <span class="state state-cleaned">Cleaned</span>' in partial
+    cleaned = '</a> <span class="state state-cleaned">Cleaned</span>'
+    assert f"{article.display_title}{cleaned}" in partial
     # Nothing left to wait for: the polling stops.
     assert "hx-trigger" not in partial
 

@@ -135,6 +135,11 @@ def test_cutting_and_editing_the_title(editor, article: Article) -> None:
     page = client.get(url("articles-review", article)).content.decode()
     assert ">Hi</textarea>" in page
     assert "<p>The second paragraph</p>" in page
+    assert "Title saved." in page  # The flashed message, without JavaScript.
+    response = client.post(
+        url("articles-review-title", article), {"version": 2, "title": "Hello"}, **HTMX
+    )
+    assert '<p class="alert">Title saved.</p>' in response.content.decode()
 
 
 def test_undo(editor, article: Article) -> None:
