@@ -21,6 +21,7 @@ from .patterns import (
     LINE_PATTERN,
     OPENS_SECTION,
     PHOTO_POSITION,
+    READ_TIME,
     RELATED_PREFIX,
     SEPARATORS,
     SUBSCRIBE,
@@ -286,6 +287,8 @@ def assign_kinds(lines: list[Line], text: str, stats: CorpusStats | None) -> Non
                         and RELATED_PREFIX.match(text)
                     ):
                         pat = "related"
+        if pat is None and nw <= 40 and text[-4:].lower() == "read" and READ_TIME.search(text):
+            pat = "related"
         ln.pat = pat
         ln.opens = opens
         if plain:

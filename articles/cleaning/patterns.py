@@ -183,14 +183,18 @@ RELATED_PREFIX = re.compile(
     r"相关(?:阅读|新闻|文章|报道)|延伸阅读|推荐阅读|関連記事|관련 ?기사)\s*[:：>»|-]",
     _I,
 )
+# "… 4 min read" closing a teaser of another story.
+READ_TIME = re.compile(r"\b\d{1,3}\s*(?:min|mins|minutes?)\.?\s+read\W*$", _I)
 SUBSCRIBE = Guarded(
     re.compile(
         r"\b(?:subscribe to (?:our|the)|sign up (?:for|to) (?:our|the)|newsletters?\b|"
+        r"by (?:signing up|subscribing)\b|"
         r"in your inbox|newsletter abonnieren|suscr[ií]bete|abonnez-vous|inscrivez-vous|"
         r"iscriviti alla)|订阅|訂閱|メルマガ|뉴스레터",
         _I,
     ),
-    "subscri|sign up|newsletter|inbox|abonn|suscr|inscri|iscriviti|订阅|訂閱|メルマガ|뉴스레터",
+    "subscri|sign up|signing up|newsletter|inbox|abonn|suscr|inscri|iscriviti|"
+    "订阅|訂閱|メルマガ|뉴스레터",
 )
 
 # Cookie and consent banners.

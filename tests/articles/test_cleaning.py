@@ -364,6 +364,32 @@ def test_related_box_inside_article_is_skipped_and_article_goes_on() -> None:
     assert labels[more[0]] == "related"
 
 
+def test_teasers_with_a_reading_time_and_sign_up_terms_are_boilerplate() -> None:
+    teasers = [
+        "Comet with two tails puzzles astronomers",
+        "A strange orbit and an unusually active nucleus may explain the rare sight, "
+        "researchers say. 4 min read",
+        "Ancient seed vault yields barley that still sprouts",
+        "Botanists coaxed three seeds back to life under laboratory conditions. 6 min read",
+    ]
+    text = page(
+        *NAV,
+        "Tram network to reach northern suburbs",
+        "By Anna Berg",
+        *LOREM,
+        "Sign up for our free morning newsletter with the day's top stories.",
+        "By signing up you agree to our Terms of Use and Privacy Policy.",
+        "Related Articles",
+        *teasers,
+        "© 2026 Example News",
+    )
+    result = clean(text)
+    assert result.block_texts(text) == LOREM
+    labels = labels_by_text(result, text)
+    assert labels["By signing up you agree to our Terms of Use and Privacy Policy."] == "newsletter"
+    assert [labels[t] for t in teasers] == ["related"] * 4
+
+
 def test_modern_page_boilerplate_inside_and_around_article() -> None:
     text = page(
         "We use cookies to improve your experience. Accept all",
