@@ -253,7 +253,10 @@ NEWSREADER_PAGE_SIZE = envint("NEWSREADER_PAGE_SIZE", 50)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "newsreader.log_filters.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pgserver logs every attach and detach of every process at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}},
