@@ -10,7 +10,6 @@ from typing import Any
 import django_filters
 from django.apps import apps
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,10 +20,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from articles import roles
+from articles import roles, search
 from articles.decoding import Rejected, decode
 from articles.ingest import Outcome, ingest_one, start_batch
-from articles.models import SEARCH_CONFIG, Article, IngestBatch, Source, TextRevision
+from articles.models import Article, IngestBatch, Source, TextRevision
 from articles.serializers import (
     ARTICLE_LIST_FIELDS,
     ArticleDetailSerializer,
@@ -173,8 +172,7 @@ class ArticleFilter(FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset
-        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.filter(search_vector=query)
+        return queryset.filter(search_vector=search.matching(value))
 
 
 class ArticleList(PlainListMixin, generics.ListAPIView):

@@ -6,9 +6,6 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 
-# One text-search configuration for the index and every query against it.
-SEARCH_CONFIG = "simple"
-
 
 class Source(models.Model):
     name = models.CharField(max_length=200, unique=True)

@@ -17,9 +17,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from articles import cleaning, learning
+from articles import cleaning, learning, search
 from articles.cleaning.stats import document_keys
-from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
+from articles.models import Article, Cleaning, LineStat, Source
 
 logger = logging.getLogger(__name__)
 
@@ -133,16 +133,13 @@ def save_results(
                     f"UPDATE {_TABLE} AS a SET state = %s, claimed_pid = NULL, error = '',"
                     " state_changed_at = now(), updated_at = now(),"
                     " current_cleaning_id = c.id, title = c.title,"
-                    " search_vector = setweight(to_tsvector(%s::regconfig, c.title), 'A')"
-                    " || setweight(to_tsvector(%s::regconfig, c.body), 'B')"
+                    f" search_vector = {search.VECTOR_SQL.format(title='c.title', body='c.body')}"
                     " FROM (SELECT DISTINCT ON (article_id) id, article_id, title, body"
                     f" FROM {Cleaning._meta.db_table} WHERE article_id = ANY(%s)"
                     " ORDER BY article_id, id DESC) AS c"
                     " WHERE a.id = c.article_id",
                     [
                         Article.State.CLEANED,
-                        SEARCH_CONFIG,
-                        SEARCH_CONFIG,
                         [article.pk for article, _ in saved],
                     ],
                 )

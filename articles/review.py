@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.postgres.search import SearchQuery
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles import learning, pipeline
+from articles import learning, pipeline, search
 from articles.cleaning import LABELS
 from articles.models import (
-    SEARCH_CONFIG,
     Article,
     Cleaning,
     ReviewDraft,
@@ -706,9 +704,7 @@ def _queue_queryset(filters: QueueFilters) -> QuerySet[Article]:
     if filters.max_confidence is not None:
         articles = articles.filter(current_cleaning__confidence__lte=filters.max_confidence)
     if filters.query:
-        articles = articles.filter(
-            search_vector=SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
-        )
+        articles = articles.filter(search_vector=search.matching(filters.query))
     return articles
 
 

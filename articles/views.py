@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -10,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from articles import incoming, roles
+from articles import incoming, roles, search
 from articles.forms import ArticleSearchForm, UploadForm
 from articles.ingest import ingest_files, start_batch
-from articles.models import SEARCH_CONFIG, Article, IngestBatch
+from articles.models import Article, IngestBatch
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -30,9 +29,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"].strip()
     articles = Article.objects.select_related("source").defer("raw_bytes", "text")
     if query:
-        articles = articles.filter(
-            search_vector=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        )
+        articles = articles.filter(search_vector=search.matching(query))
     if form.cleaned_data["before"]:
         articles = articles.filter(pk__lt=form.cleaned_data["before"])
     page_size = settings.NEWSREADER_PAGE_SIZE

@@ -8,9 +8,10 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.db import connection
 
-from articles import learning, pipeline
+from articles import learning, pipeline, search
 from articles.cleaning import line_key
-from articles.models import SEARCH_CONFIG, Article, Cleaning, LineStat, Source
+from articles.models import Article, Cleaning, LineStat, Source
+from articles.search import SEARCH_CONFIG
 from articles.tasks import clean_articles, requeue_stalled_articles
 from tests.articles.factories import make_article
 
@@ -164,6 +165,42 @@ def test_search_vector_is_filled() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_idx'")
         assert "gin" in cursor.fetchone()[0].lower()
+
+
+CHINESE = (
+    "首页 | 新闻 | 体育\n"
+    "青山市地铁5号线今日开通试运营\n"
+    "记者：林晓雯\n"
+    "青山市地铁5号线今日上午正式开通试运营，全长二十八公里，共设十九座车站，连接城东新区与"
+    "老城中心。市民可以在早上六点到晚上十一点之间乘车，试运营期间票价打八折。\n"
+    "据介绍，新线路开通后，从城东新区到市中心的通勤时间将缩短一半，预计每天客流量超过二十万"
+    "人次。地铁公司表示，将根据客流情况调整发车间隔。\n"
+    "版权所有 © 2026 青山日报\n"
+)
+
+
+@pytest.mark.django_db
+def test_chinese_words_are_found_inside_runs_without_spaces() -> None:
+    article = make_article(CHINESE)
+    other = make_article(PAGE)
+    clean_articles([article.pk, other.pk])
+    found = Article.objects.filter
+    for query in ("地铁", "青山市", "通勤时间", '"试运营"', "地铁 -公交"):
+        assert list(found(search_vector=search.matching(query))) == [article], query
+    assert not found(search_vector=search.matching("地铁公交")).exists()
+    assert list(found(search_vector=search.matching("ferry terminal"))) == [other]
+
+
+@pytest.mark.django_db
+def test_the_index_and_queries_split_cjk_runs_alike() -> None:
+    text = "青山市地铁 東京です 한국어 ㄱ x \u3400\u4dbf \uf900\ufaff \u3040\u30ff \uac00\ud7af"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT newsreader_cjk_bigrams(%s)", [text])
+        indexed = cursor.fetchone()[0]
+    assert indexed.split() == [
+        word for word in search.cjk_bigrams(text).split() if len(word) == 2 and word != "ㄱ"
+    ]
+    assert search.cjk_bigrams("地铁5号线") == "地铁5号线"
 
 
 def _labels(path: Path) -> dict[int, str]:
