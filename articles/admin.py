@@ -5,6 +5,7 @@ from articles.models import (
     Cleaning,
     CleaningHint,
     IngestBatch,
+    IngestDuplicate,
     IngestRejection,
     LineStat,
     ReviewDraft,
@@ -25,6 +26,13 @@ class IngestRejectionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ("name", "reason", "size_bytes", "created_at")
+
+
+class IngestDuplicateInline(admin.TabularInline):
+    model = IngestDuplicate
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("name", "article_id")
 
 
 @admin.register(IngestBatch)
@@ -48,7 +56,15 @@ class IngestBatchAdmin(admin.ModelAdmin):
         "duplicate_count",
         "rejected_count",
     )
-    inlines = [IngestRejectionInline]
+    inlines = [IngestRejectionInline, IngestDuplicateInline]
+
+
+@admin.register(IngestDuplicate)
+class IngestDuplicateAdmin(admin.ModelAdmin):
+    list_display = ("name", "article_id", "batch")
+    list_select_related = ("batch",)
+    search_fields = ("name",)
+    raw_id_fields = ("batch", "article")
 
 
 @admin.register(IngestRejection)

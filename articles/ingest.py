@@ -22,7 +22,7 @@ from django.utils import timezone
 from articles import tasks
 from articles.decoding import Rejected, decode
 from articles.incoming import IncomingFile
-from articles.models import Article, IngestBatch, IngestRejection, Source
+from articles.models import Article, IngestBatch, IngestDuplicate, IngestRejection, Source
 
 CHUNK_SIZE = 1000
 
@@ -110,7 +110,9 @@ def _ingest_chunk(
     with transaction.atomic():
         new = _insert_articles(list(prepared.values()), batch=batch)
         new_ids = sorted(new.values())
+        outcomes = _outcomes(order, new)
         IngestRejection.objects.bulk_create(rejections)
+        _record_duplicates(outcomes, batch=batch)
         IngestBatch.objects.filter(pk=batch.pk).update(
             new_count=F("new_count") + len(new),
             duplicate_count=F("duplicate_count") + len(chunk) - len(rejections) - len(new),
@@ -120,15 +122,46 @@ def _ingest_chunk(
             transaction.on_commit(lambda: tasks.queue_cleaning(new_ids))
 
     if on_file is not None:
-        unclaimed_new = set(new)
-        for incoming, sha, reason in order:
-            if sha is None:
-                on_file(incoming.path, Outcome.REJECTED, reason)
-            elif sha in unclaimed_new:
-                unclaimed_new.discard(sha)  # A second copy in the same chunk is a duplicate.
-                on_file(incoming.path, Outcome.NEW, "")
-            else:
-                on_file(incoming.path, Outcome.DUPLICATE, "")
+        for incoming, outcome, reason, _ in outcomes:
+            on_file(incoming.path, outcome, reason)
+
+
+def _outcomes(
+    order: list[tuple[IncomingFile, str | None, str]], new: dict[str, int]
+) -> list[tuple[IncomingFile, Outcome, str, str | None]]:
+    """(file, outcome, reason, sha256) for each file of a chunk, in order."""
+    outcomes = []
+    unclaimed_new = set(new)
+    for incoming, sha, reason in order:
+        if sha is None:
+            outcomes.append((incoming, Outcome.REJECTED, reason, sha))
+        elif sha in unclaimed_new:
+            unclaimed_new.discard(sha)  # A second copy in the same chunk is a duplicate.
+            outcomes.append((incoming, Outcome.NEW, "", sha))
+        else:
+            outcomes.append((incoming, Outcome.DUPLICATE, "", sha))
+    return outcomes
+
+
+def _record_duplicates(
+    outcomes: list[tuple[IncomingFile, Outcome, str, str | None]], *, batch: IngestBatch
+) -> None:
+    """Name each file of the chunk that was stored already, with the article it is."""
+    duplicates = [
+        (incoming.path, sha)
+        for incoming, outcome, _, sha in outcomes
+        if outcome == Outcome.DUPLICATE
+    ]
+    if not duplicates:
+        return
+    ids = dict(
+        Article.objects.filter(sha256__in={sha for _, sha in duplicates}).values_list(
+            "sha256", "pk"
+        )
+    )
+    IngestDuplicate.objects.bulk_create(
+        IngestDuplicate(batch=batch, name=name, article_id=ids[sha]) for name, sha in duplicates
+    )
 
 
 def _prepare(incoming: IncomingFile) -> _Prepared:

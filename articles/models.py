@@ -73,6 +73,20 @@ class IngestRejection(models.Model):
         return f"{self.name}: {self.reason}"
 
 
+class IngestDuplicate(models.Model):
+    """A file of a batch whose bytes were already stored: which file, and as which article."""
+
+    batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="duplicates")
+    name = models.TextField()
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.name}: article {self.article_id}"
+
+
 class Article(models.Model):
     """One ingested file: its original bytes, decoded text, and cleaning state."""
 

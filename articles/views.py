@@ -133,6 +133,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "failed": states.get(Article.State.FAILED, 0),
             "waiting": states.get(Article.State.QUEUED, 0) + states.get(Article.State.CLEANING, 0),
             "rejections": batch.rejections.all()[:1000],
+            "duplicates": batch.duplicates.select_related("article").defer(
+                "article__raw_bytes", "article__text", "article__search_vector"
+            )[:1000],
             "articles": batch.articles.defer("raw_bytes", "text").order_by("pk")[:200],
         },
     )

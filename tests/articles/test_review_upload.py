@@ -61,6 +61,9 @@ def test_the_report_shows_counts_reasons_and_cleaning_progress(editor) -> None:
     batch = IngestBatch.objects.get()
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "<dt>Duplicates (already stored)</dt><dd>1</dd>" in page
+    # Named, with the article it already is (a.txt, stored from the same archive).
+    stored = batch.articles.get()
+    assert f'<td>pages.zip!b.txt</td><td><a href="{stored.get_absolute_url()}">' in page
     assert "c.txt" in page
     assert "0 cleaned, 0 failed, 1 waiting" in page
     assert 'hx-trigger="every 2s"' in page
