@@ -128,13 +128,13 @@
     if (!event.detail.successful) return;
     clearError();
     if (event.detail.requestConfig.verb === "get") statusBox.textContent = "";
-    else if (event.detail.target !== statusBox) statusBox.textContent = "Saved.";
+    else if (event.detail.target !== statusBox) {
+      const events = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
+      statusBox.textContent = events.includes("annotation-deleted") ? "Deleted." : "Saved.";
+    }
   });
   document.body.addEventListener("annotation-saved", () => forget());
-  document.body.addEventListener("annotation-deleted", () => {
-    forget();
-    statusBox.textContent = "Deleted.";
-  });
+  document.body.addEventListener("annotation-deleted", () => forget());
   document.body.addEventListener("htmx:afterSettle", () => {
     fillSpanInputs();
     markEditing();
@@ -274,11 +274,14 @@
     if (mark) openMark(mark);
   });
 
+  // The span holding the caret, or the whole selection.
   function markAtCaret() {
     const sel = window.getSelection();
-    if (!sel.rangeCount || !sel.isCollapsed || !text.contains(sel.anchorNode)) return null;
-    const node = sel.anchorNode.nodeType === Node.ELEMENT_NODE ? sel.anchorNode : sel.anchorNode.parentElement;
-    return node.closest("mark.an");
+    if (!sel.rangeCount || !text.contains(sel.anchorNode)) return null;
+    const markOf = (node) =>
+      (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest("mark.an");
+    const mark = markOf(sel.anchorNode);
+    return mark && mark.contains(sel.focusNode) ? mark : null;
   }
 
   // ------------------------------------------------------------ keyboard
@@ -315,6 +318,7 @@
     if (event.key === "Enter" && text.contains(document.activeElement)) {
       const mark = markAtCaret();
       if (mark) {
+        forget();
         openMark(mark);
         event.preventDefault();
       }

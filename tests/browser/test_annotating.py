@@ -141,7 +141,7 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     assert claim.support.get().exact == "said"
     assert Stance.objects.get().label == "AGAINST"
 
-    # The caret in a span and Enter open it, as a click does.
+    # The caret in a span, or a selection inside it, and Enter open it, as a click does.
     page.locator("#text").focus()
     page.evaluate(
         """() => {
@@ -152,6 +152,11 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(".editing")).to_contain_text("Editing mention")
     page.keyboard.press("Escape")
+    select_text(page, "ela Mer")
+    page.keyboard.press("Enter")
+    expect(page.locator(".editing")).to_contain_text("Editing mention")
+    expect(page.locator("#popup")).to_be_hidden()
+    page.keyboard.press("Escape")
 
     # Clicking a span opens it; resizing keeps its entity link.
     merkel.click()
@@ -161,6 +166,13 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     expect(page.locator("#text mark.an-mention", has_text="Merkel").first).to_have_text("Merkel")
     moved = EntityMention.objects.get(label="PER")
     assert moved.exact == "Merkel" and moved.entity.name == "Angela Merkel"
+
+    # Deleting says so.
+    page.locator("#text mark.an-mention", has_text="Kyiv").click()
+    expect(page.locator(".editing")).to_contain_text("Kyiv")
+    page.locator(".editing").get_by_role("button", name="Delete").click()
+    expect(page.locator("#save-status")).to_have_text("Deleted.")
+    expect(page.locator("#text mark.an-mention", has_text="Kyiv")).to_have_count(0)
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "annotating.png", full_page=True)
