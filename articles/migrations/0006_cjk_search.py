@@ -1,25 +1,29 @@
-"""CJK runs indexed as bigrams (see articles.search), and every cleaned article re-indexed."""
+"""CJK runs indexed as bigrams (see articles.search), and the articles holding any re-indexed."""
 
 from django.db import migrations
 
-BIGRAMS = r"""
-CREATE OR REPLACE FUNCTION newsreader_cjk_bigrams(t text) RETURNS text
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+
+SEARCH_TEXT = rf"""
+CREATE OR REPLACE FUNCTION newsreader_search_text(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(substr(m.run[1], i, 2), ' ' ORDER BY m.ord, i), '')
-  FROM regexp_matches(
-         t, '([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]{2,})', 'g'
-       ) WITH ORDINALITY AS m(run, ord),
-       generate_series(1, char_length(m.run[1]) - 1) AS i
+  SELECT coalesce(string_agg(
+    CASE WHEN m.part[1] ~ '^[{CJK}]' THEN ' ' || coalesce(
+      (SELECT string_agg(substr(m.part[1], i, 2), ' ' ORDER BY i)
+       FROM generate_series(1, char_length(m.part[1]) - 1) AS i),
+      m.part[1]) || ' '
+    ELSE m.part[1] END, '' ORDER BY m.ord), '')
+  FROM regexp_matches(t, '([{CJK}]+|[^{CJK}]+)', 'g') WITH ORDINALITY AS m(part, ord)
 $$
 """
 
-REINDEX = r"""
+REINDEX = rf"""
 UPDATE articles_article AS a
 SET search_vector =
-    setweight(to_tsvector('simple', c.title || ' ' || newsreader_cjk_bigrams(c.title)), 'A')
-    || setweight(to_tsvector('simple', c.body || ' ' || newsreader_cjk_bigrams(c.body)), 'B')
+    setweight(to_tsvector('simple', newsreader_search_text(c.title)), 'A')
+    || setweight(to_tsvector('simple', newsreader_search_text(c.body)), 'B')
 FROM articles_cleaning AS c
-WHERE c.id = a.current_cleaning_id AND (c.title || c.body) ~ '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]'
+WHERE c.id = a.current_cleaning_id AND (c.title || c.body) ~ '[{CJK}]'
 """
 
 
@@ -27,6 +31,6 @@ class Migration(migrations.Migration):
     dependencies = [("articles", "0005_alter_article_reject_reason")]
 
     operations = [
-        migrations.RunSQL(BIGRAMS, "DROP FUNCTION newsreader_cjk_bigrams(text)"),
+        migrations.RunSQL(SEARCH_TEXT, "DROP FUNCTION newsreader_search_text(text)"),
         migrations.RunSQL(REINDEX, migrations.RunSQL.noop),
     ]

@@ -185,7 +185,7 @@ def test_chinese_words_are_found_inside_runs_without_spaces() -> None:
     other = make_article(PAGE)
     clean_articles([article.pk, other.pk])
     found = Article.objects.filter
-    for query in ("地铁", "青山市", "通勤时间", '"试运营"', "地铁 -公交"):
+    for query in ("地铁", "青山市", "5号线", "地铁5号线", "通勤时间", '"试运营"', "地铁 -公交"):
         assert list(found(search_vector=search.matching(query))) == [article], query
     assert not found(search_vector=search.matching("地铁公交")).exists()
     assert list(found(search_vector=search.matching("ferry terminal"))) == [other]
@@ -193,14 +193,15 @@ def test_chinese_words_are_found_inside_runs_without_spaces() -> None:
 
 @pytest.mark.django_db
 def test_the_index_and_queries_split_cjk_runs_alike() -> None:
-    text = "青山市地铁 東京です 한국어 ㄱ x \u3400\u4dbf \uf900\ufaff \u3040\u30ff \uac00\ud7af"
+    text = (
+        "青山市地铁5号线 東京です 한국어 ㄱ x 市 A\u3400\u4dbfB \uf900\ufaff"
+        " \u3040\u30ff \uac00\ud7af \u33ff\u4dc0"
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT newsreader_cjk_bigrams(%s)", [text])
+        cursor.execute("SELECT newsreader_search_text(%s)", [text])
         indexed = cursor.fetchone()[0]
-    assert indexed.split() == [
-        word for word in search.cjk_bigrams(text).split() if len(word) == 2 and word != "ㄱ"
-    ]
-    assert search.cjk_bigrams("地铁5号线") == "地铁5号线"
+    assert indexed == search.search_text(text)
+    assert indexed.split()[:6] == ["青山", "山市", "市地", "地铁", "5", "号线"]
 
 
 def _labels(path: Path) -> dict[int, str]:
