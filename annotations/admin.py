@@ -14,6 +14,7 @@ from annotations.models import (
     SupportSpan,
     Tombstone,
 )
+from newsreader.admin import ReadOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,20 +37,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("article",)
 
 
-# The audit trail is append-only: readable here, never edited.
 @admin.register(AnnotationEvent)
-class AnnotationEventAdmin(admin.ModelAdmin):
+class AnnotationEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "model", "object_id", "actor", "project")
     list_filter = ("action", "model", "project")
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(ReanchorRun)
@@ -59,7 +50,7 @@ class ReanchorRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tombstone)
-class TombstoneAdmin(admin.ModelAdmin):
+class TombstoneAdmin(ReadOnlyAdmin):
     list_display = ("deleted_at", "model", "object_id", "project", "annotator")
     list_filter = ("model", "project")
 

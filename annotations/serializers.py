@@ -284,6 +284,16 @@ class ExportInput(StrictSerializer):
 
         self.fields["format"].choices = sorted(FORMATS)
 
+    def validate_format(self, value: str) -> str:
+        from annotations.exports.spacy import docbin_available
+
+        if value == "spacy-docbin" and not docbin_available():
+            raise serializers.ValidationError(
+                "spaCy is not installed on this server (pip install spacy);"
+                " the spacy format gives the same annotations as JSONL."
+            )
+        return value
+
 
 class ImportInput(StrictSerializer):
     jsonl = serializers.CharField(

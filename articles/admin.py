@@ -13,6 +13,7 @@ from articles.models import (
     Source,
     TextRevision,
 )
+from newsreader.admin import ReadOnlyAdmin
 
 
 @admin.register(Source)
@@ -143,7 +144,7 @@ class ReviewDraftAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "article", "user", "action", "undone")
     list_filter = ("action",)
     raw_id_fields = ("article", "cleaning")

@@ -42,14 +42,22 @@ class ReviewQueueForm(forms.Form):
     status = forms.ChoiceField(choices=QUEUE_STATUSES, required=False)
     source = forms.ModelChoiceField(queryset=Source.objects.all(), required=False)
     batch = forms.IntegerField(required=False, min_value=1)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    min_confidence = forms.FloatField(required=False, min_value=0, max_value=1)
-    max_confidence = forms.FloatField(required=False, min_value=0, max_value=1)
-    q = forms.CharField(required=False, max_length=500)
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    min_confidence = forms.FloatField(
+        required=False, min_value=0, max_value=1, label="Confidence from"
+    )
+    max_confidence = forms.FloatField(required=False, min_value=0, max_value=1, label="to")
+    q = forms.CharField(required=False, max_length=500, label="Search")
     sort = forms.ChoiceField(choices=QueueSort.CHOICES, required=False)
     # "<id>" or "<confidence>_<cleaning id>": validated again by the queue.
-    after = forms.RegexField(regex=r"^[0-9.e+-]{1,40}(_[0-9]{1,19})?$", required=False)
+    after = forms.RegexField(
+        regex=r"^[0-9.e+-]{1,40}(_[0-9]{1,19})?$", required=False, label="Page"
+    )
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data

@@ -75,7 +75,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     errors = [
-        f"{name.replace('_', ' ').capitalize() if name in form.fields else 'Filters'}: {message}"
+        f"{form[name].label if name in form.fields else 'Filters'}: {message}"
         for name, messages in form.errors.items()
         for message in messages
     ]

@@ -30,3 +30,13 @@ def test_the_changelist_renders(model, admin_user) -> None:
     meta = model._meta
     response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["articles_reviewevent", "annotations_annotationevent", "annotations_tombstone"]
+)
+def test_audit_trails_and_tombstones_are_read_only(name: str, admin_user) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get(reverse(f"admin:{name}_add")).status_code == 403

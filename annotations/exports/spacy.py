@@ -4,6 +4,7 @@ offsets as spaCy counts them: code points), and a DocBin where spaCy is installe
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,11 @@ def render(docs: list[Doc]) -> dict[str, str]:
         }
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     return {"spacy.jsonl": "".join(lines)}
+
+
+def docbin_available() -> bool:
+    """Whether spaCy, which DocBin exports need and Newsreader does not install, is here."""
+    return importlib.util.find_spec("spacy") is not None
 
 
 def render_docbin(docs: list[Doc]) -> dict[str, bytes]:

@@ -296,3 +296,17 @@ def test_import_reports_the_bad_line(annotated: dict, annotator: User) -> None:
     )
     assert response.status_code == 400
     assert "line 2" in json.dumps(response.json())
+
+
+@pytest.mark.django_db
+def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> None:
+    url = f"/api/projects/{annotated['project'].pk}/exports/"
+    with (
+        mock.patch("annotations.exports.spacy.docbin_available", return_value=False),
+        mock.patch("annotations.tasks.run_export.delay") as delay,
+    ):
+        response = client_for(annotator).post(url, {"format": "spacy-docbin"}, format="json")
+    assert response.status_code == 400
+    assert "spaCy is not installed" in response.json()["format"][0]
+    delay.assert_not_called()
+    assert not ExportJob.objects.exists()

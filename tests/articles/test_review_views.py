@@ -187,6 +187,8 @@ def test_bad_input_is_400(editor, article: Article) -> None:
     sideways = client.get(reverse("articles-review-queue"), {"sort": "sideways"})
     assert sideways.status_code == 400
     assert "Sort: Select a valid choice. sideways is not one of" in sideways.content.decode()
+    long = client.get(reverse("articles-review-queue"), {"q": "x" * 501})
+    assert "Search: Ensure this value has at most 500 characters" in long.content.decode()
     assert client.get(reverse("articles-review-queue"), {"after": "1;drop"}).status_code == 400
 
 
