@@ -322,13 +322,14 @@ def _workspace_context(
         "claims": claims,
         "stances": stances,
         "entities": mine if assignment else list(Entity.objects.filter(**scope)),
-        # For the list shown without JavaScript (which opens spans by clicking them): lazy, so
-        # only pages that show it query it.
+        # Without JavaScript spans cannot be clicked open: the page lists them on request.
         "own_mentions": EntityMention.objects.filter(
             project=project, article=article, annotator=request.user
         )
         .order_by("start", "pk")
-        .values_list("pk", "label", "exact"),
+        .values_list("pk", "label", "exact")
+        if request.GET.get("list") == "mentions"
+        else None,
         "topics": [(i + 1, t, topic_stances.get(t, "")) for i, t in enumerate(project.topics)],
         "labels": [{**x, "css": label_css[x["name"]]} for x in project.entity_labels],
         "label_keys": {x["key"]: x["name"] for x in project.entity_labels if x.get("key")},

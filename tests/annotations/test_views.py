@@ -215,11 +215,15 @@ def test_without_javascript_own_mentions_are_listed_with_links(annotator) -> Non
     project, article, mention = tagged(
         annotator, "Angela Merkel met <b>Macron</b> in Paris.", "<b>Macron</b>"
     )
-    html = logged_in(annotator).get(url(project, article)).content.decode()
-    listed = html[html.index("<noscript>") : html.index("</noscript>")]
+    client = logged_in(annotator)
+    html = client.get(url(project, article)).content.decode()
+    hint = html[html.index("<noscript>") : html.index("</noscript>")]
+    assert f'<a href="{url(project, article)}?list=mentions#your-mentions">' in hint
+    html = client.get(url(project, article), {"list": "mentions"}).content.decode()
+    listed = html[html.index('id="your-mentions"') :]
     edit = url(project, article, f"mention/{mention.pk}/")
     assert f'<a href="{edit}">&lt;b&gt;Macron' in listed
-    assert "Editing mention" in logged_in(annotator).get(edit).content.decode()
+    assert "Editing mention" in client.get(edit).content.decode()
 
 
 def test_guidelines_are_markdown_without_html(annotator) -> None:
