@@ -214,11 +214,11 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def _cpu_by_process(server: int) -> dict[str, float]:
-    """CPU seconds so far of gunicorn (``server`` and its children), PostgreSQL and this
-    process (the load generator), from /proc: where a request's time goes. Linux only."""
+def _cpu_by_process(server: int) -> dict[int, tuple[str, float]]:
+    """{pid: (kind, CPU seconds so far)} of gunicorn (``server`` and its children),
+    PostgreSQL and this process (the load generator), from /proc. Linux only."""
     ticks = os.sysconf("SC_CLK_TCK")
-    totals = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    found: dict[int, tuple[str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -232,12 +232,12 @@ def _cpu_by_process(server: int) -> dict[str, float]:
         pid, ppid = int(entry.name), int(fields[1])
         cpu = (int(fields[11]) + int(fields[12])) / ticks
         if pid == os.getpid():
-            totals["client"] += cpu
+            found[pid] = ("client", cpu)
         elif server in (pid, ppid):
-            totals["gunicorn"] += cpu
+            found[pid] = ("gunicorn", cpu)
         elif comm == "postgres":
-            totals["postgres"] += cpu
-    return totals
+            found[pid] = ("postgres", cpu)
+    return found
 
 
 def _load(port: int, path: str, headers: dict[str, str]) -> dict[str, float]:
@@ -286,8 +286,12 @@ def _measured(port: int, path: str, headers: dict[str, str], server: int) -> dic
     got: dict[str, Any] = dict(_load(port, path, headers))
     after = _cpu_by_process(server)
     requests = got["rps"] * SECONDS
+    spent = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    for pid, (kind, cpu) in after.items():
+        if pid in before:  # A process that started or ended meanwhile would skew the sum.
+            spent[kind] += cpu - before[pid][1]
     got["cpu"] = "CPU per request: " + ", ".join(
-        f"{kind} {(after[kind] - before[kind]) / requests * 1000:.2f} ms" for kind in after
+        f"{kind} {seconds / requests * 1000:.2f} ms" for kind, seconds in spent.items()
     )
     return got
 
