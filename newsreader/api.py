@@ -19,8 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -479,7 +478,3 @@ def obtain_token(request: Request) -> Response:
     form.is_valid(raise_exception=True)
     token, _ = Token.objects.get_or_create(user=form.validated_data["user"])
     return Response({"token": token.key})
-
-
-def updated_after_parameter(name: str = "updated_after") -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.DATETIME, description="Only rows changed after.")
