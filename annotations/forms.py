@@ -37,10 +37,6 @@ class SupportForm(SpanForm):
     owner = forms.IntegerField(min_value=1)
 
 
-def entity_choices(entities: list[Entity]) -> list[tuple[str, str]]:
-    return [(str(e.pk), f"{e.name} ({e.label})") for e in entities]
-
-
 class MentionForm(SpanForm):
     label = forms.ChoiceField()
     # "" none, "new" a new entity named after the mention, or an entity id.

@@ -146,10 +146,6 @@ class Anchored(AnnotationBase):
     class Meta:
         abstract = True
 
-    @property
-    def needs_attention(self) -> bool:
-        return self.anchor_state in (self.State.FUZZY, self.State.ORPHANED)
-
     def anchor_dict(self) -> dict[str, Any]:
         return {
             "revision": self.revision_id,
