@@ -1,0 +1,36 @@
+"""The one filter that returns HTML it was given as text: nothing hostile gets through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from annotations.templatetags.guidelines import markdown
+
+HOSTILE = [
+    '<script>alert("x")</script>',
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[x](vbscript:msgbox)",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    '[x](https://example.org "a\\" onmouseover=alert(1)")',
+    "`<b>` and <b>bold</b> & {{ x }} {% y %}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_comes_out_escaped(text: str) -> None:
+    html = str(markdown(text)).lower()
+    tags = set(re.findall(r"<([a-z0-9]+)", html))
+    assert tags <= {"p", "a", "code"}, tags
+    for attributes in re.findall(r"<a\s([^>]*)>", html):
+        assert set(re.findall(r'([a-z-]+)="', attributes)) <= {"href", "title"}
+    assert not re.search(r'href="\s*(javascript|vbscript|data|file):', html)
+
+
+def test_images_are_not_fetched() -> None:
+    assert "<img" not in str(markdown("![tracker](https://example.org/t.png)"))
