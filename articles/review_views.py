@@ -88,9 +88,14 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         except review.ReviewError as error:
             errors = [str(error)]
     if errors:
-        status = request.GET.get("status", "")
-        context = {"form": form, "articles": [], "errors": errors, "status": status}
-        return render(request, template, {**context, "statuses": review.QUEUE_STATUSES}, status=400)
+        context = {
+            "form": form,
+            "articles": [],
+            "errors": errors,
+            "status": request.GET.get("status", ""),
+            "statuses": review.QUEUE_STATUSES,
+        }
+        return render(request, template, context, status=400)
     params = {k: v for k, v in request.GET.items() if k != "after" and v}
     return render(
         request,
