@@ -217,14 +217,17 @@ class AssignmentViewSet(
     filterset_class = AssignmentFilter
     cursor_fields = ("id", "id")
 
-    def get_queryset(self) -> QuerySet[Assignment]:
+    def list_scope(self) -> Q:
         if not self.request.user.is_authenticated:  # Schema generation.
-            return Assignment.objects.none()
+            return Q(pk__in=[])
         if roles.is_editor(self.request.user):
-            return Assignment.objects.all()
+            return Q()
         memberships = _roles(self.request)
         edited = [p for p, role in memberships.items() if role == Membership.Role.EDITOR]
-        return Assignment.objects.filter(Q(project_id__in=edited) | Q(annotator=self.request.user))
+        return Q(project_id__in=edited) | Q(annotator=self.request.user)
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        return Assignment.objects.filter(self.list_scope())
 
     @extend_schema(request=AssignmentInput, responses={201: AssignmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -286,8 +289,11 @@ class AnnotationViewSet(
     lookup_value_converter = "int"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    def list_scope(self) -> Q:
+        return annotation_scope(self.request)
+
     def get_queryset(self) -> QuerySet:
-        visible = self.model.objects.filter(annotation_scope(self.request))
+        visible = self.model.objects.filter(self.list_scope())
         if self.action == "list":  # PlainRows joins what it needs itself.
             return visible
         return visible.select_related("annotator")
@@ -476,10 +482,11 @@ class SupportSpanViewSet(
     lookup_value_converter = "int"
     filterset_class = _filterset(SupportSpan, spans=True)
 
+    def list_scope(self) -> Q:
+        return annotation_scope(self.request)
+
     def get_queryset(self) -> QuerySet[SupportSpan]:
-        return SupportSpan.objects.filter(annotation_scope(self.request)).select_related(
-            "annotator"
-        )
+        return SupportSpan.objects.filter(self.list_scope()).select_related("annotator")
 
 
 # ---------------------------------------------------------------- changes feed

@@ -6,7 +6,7 @@ import base64
 import binascii
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,7 +36,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from newsreader import page_queries
 from newsreader.binary_rows import fetch_all
+from newsreader.page_queries import PageQueries, PageQuery
 from newsreader.parsers import PayloadTooLarge
 from newsreader.throttling import TokenThrottle
 
@@ -100,6 +102,21 @@ class _SharedFields(dict):
         return dict(self)
 
 
+def filters_are_pure(filterset_class: type[django_filters.FilterSet] | None) -> bool:
+    """Whether the filters' SQL follows from the query string alone: none reads the database
+    (as a ModelChoiceFilter's choices do) to validate or build its condition."""
+    if filterset_class is None:
+        return True
+    pure = filterset_class.__dict__.get("_pure")
+    if pure is None:
+        pure = not any(
+            isinstance(f, django_filters.filters.QuerySetRequestMixin)
+            for f in filterset_class.base_filters.values()
+        )
+        filterset_class._pure = pure
+    return pure
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's, cheaper per request: filters copied shallowly, the form class made once.
 
@@ -138,10 +155,7 @@ class FilterSet(django_filters.FilterSet):
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
-            if any(
-                isinstance(f, django_filters.filters.QuerySetRequestMixin)
-                for f in self.filters.values()
-            ):
+            if not filters_are_pure(cls):
                 return super().get_form_class()
             form_class = super().get_form_class()
             form_class.base_fields = _SharedFields(form_class.base_fields)
@@ -206,28 +220,38 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
-        window = self.window(queryset, request, view)
+        self.read(request, view)
+        window = self.after(queryset, self.cursor_values)
         return self.cut(list(window[: self.page_size + 1]))
 
-    def window(self, queryset: QuerySet, request: Request, view: Any = None) -> QuerySet:
-        """The rows after the request's cursor, in cursor order; the caller slices a page + 1."""
+    def read(self, request: Request, view: Any = None) -> None:
+        """The request's page size and cursor (``cursor_values``: None on the first page)."""
         fields: tuple[str, str] = getattr(view, "cursor_fields", ("updated_at", "id"))
-        first, last = fields
         self.fields = fields
         self.request = request
         self.page_size = page_size_of(request)
-        kinds: list[type] = [int, int] if first == last else [datetime, int]
+        kinds: list[type] = [int, int] if self.by_id_only else [datetime, int]
         self.cursor = request.query_params.get(self.cursor_query_param)
-        if self.cursor:
-            value, pk = decode_cursor(self.cursor, kinds)
-            if first == last:
+        self.cursor_values = decode_cursor(self.cursor, kinds) if self.cursor else None
+
+    @property
+    def by_id_only(self) -> bool:
+        first, last = self.fields
+        return first == last
+
+    def after(self, queryset: QuerySet, cursor_values: Sequence[Any] | None) -> QuerySet:
+        """The rows after ``cursor_values``, in cursor order; the caller slices a page + 1."""
+        first, last = self.fields
+        if cursor_values:
+            value, pk = cursor_values
+            if self.by_id_only:
                 queryset = queryset.filter(**{f"{last}__gt": pk})
             else:
                 # The >= lets PostgreSQL walk the (first, id) index from the cursor on.
                 queryset = queryset.filter(**{f"{first}__gte": value}).filter(
                     Q(**{f"{first}__gt": value}) | Q(**{first: value, f"{last}__gt": pk})
                 )
-        order = (last,) if first == last else (first, last)
+        order = (last,) if self.by_id_only else (first, last)
         return queryset.order_by(*order)
 
     def cut(self, rows: list, cursor_of: Any = None) -> list:
@@ -401,10 +425,15 @@ def json_response(data: Any) -> HttpResponse:
 
 
 PAGE_PARAMETERS = {"cursor", "page_size"}
+PAGE_QUERIES = PageQueries()
 
 
 class PlainListMixin:
-    """``list`` through :class:`PlainRows` (the serializer class still describes it)."""
+    """``list`` through :class:`PlainRows` (the serializer class still describes it).
+
+    A view's ``get_queryset`` may depend on the request only through ``list_scope()``: the
+    compiled page query is kept under it (see ``newsreader.page_queries``).
+    """
 
     _plain_rows: PlainRows | None = None
 
@@ -413,6 +442,10 @@ class PlainListMixin:
         if cls.__dict__.get("_plain_rows") is None:
             cls._plain_rows = PlainRows(cls.serializer_class)  # type: ignore[attr-defined]
         return cls._plain_rows  # type: ignore[return-value]
+
+    def list_scope(self) -> Q:
+        """The rows this request's user may list, as a filter."""
+        raise NotImplementedError
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if set(self.request.query_params) <= PAGE_PARAMETERS:  # type: ignore[attr-defined]
@@ -423,20 +456,20 @@ class PlainListMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         plain = self.plain_rows()
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         paginator: KeysetPagination = self.paginator  # type: ignore[attr-defined]
-        window = paginator.window(queryset, request, self)
-        first, last = paginator.fields
-        end = paginator.page_size + 1
-        try:
-            # Django compiles only the query choosing the page's ids (filters, cursor, order,
-            # limit), half the cost of compiling a select of every column; its select list
-            # is then swapped for the columns the rows need.
-            ids_sql, params = window.values_list("pk")[:end].query.sql_with_params()
-        except EmptyResultSet:  # A filter such as pk__in=[] that nothing can match.
+        paginator.read(request, self)
+        key = self._page_query_key(request, paginator)
+        query = PAGE_QUERIES.get(key) if key is not None else None
+        if query is None and key is not None:
+            query = self._page_query(paginator, with_stand_ins=True)
+            if query is not None:
+                PAGE_QUERIES.keep(key, query)
+        if query is None:
+            query = self._page_query(paginator, with_stand_ins=False)
+        if query.sql is None:
             rows = []
         else:
-            rows = fetch_all(plain.page_sql(window.model, ids_sql, first, last), params)
+            rows = fetch_all(query.sql, query.params_for(paginator.cursor_values))
         page = paginator.cut(rows, lambda row: row[-2:])
         return json_response(
             {
@@ -444,6 +477,46 @@ class PlainListMixin:
                 "next_cursor": paginator.next_cursor,
                 "results": plain.render(page),
             }
+        )
+
+    def _page_query_key(self, request: Request, paginator: KeysetPagination) -> Hashable | None:
+        """What the page query depends on; None where a filter reads the database."""
+        if not filters_are_pure(getattr(self, "filterset_class", None)):
+            return None
+        asked = tuple(
+            sorted((name, tuple(values)) for name, values in request.query_params.lists())
+        )
+        return (
+            type(self),
+            self.list_scope(),
+            tuple(item for item in asked if item[0] != paginator.cursor_query_param),
+            paginator.page_size,
+            paginator.cursor_values is not None,
+            timezone.get_current_timezone_name(),
+        )
+
+    def _page_query(self, paginator: KeysetPagination, with_stand_ins: bool) -> PageQuery | None:
+        """The page query as the ORM compiles it: with the request's cursor in its parameters,
+        or with stand-ins for any cursor (None if they cannot be found again)."""
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        cursor = paginator.cursor_values
+        if with_stand_ins and cursor is not None:
+            cursor = page_queries.stand_ins(paginator.by_id_only)
+        window = paginator.after(queryset, cursor)
+        first, last = paginator.fields
+        try:
+            # Django compiles only the query choosing the page's ids (filters, cursor, order,
+            # limit), half the cost of compiling a select of every column; its select list
+            # is then swapped for the columns the rows need.
+            ids = window.values_list("pk")[: paginator.page_size + 1]
+            ids_sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:  # A filter such as pk__in=[] that nothing can match.
+            return PageQuery(None)
+        sql = self.plain_rows().page_sql(window.model, ids_sql, first, last)
+        if not with_stand_ins:
+            return PageQuery(sql, tuple(params))
+        return page_queries.page_query(
+            sql, params, paginator.cursor_values is not None, paginator.by_id_only
         )
 
 
