@@ -1,18 +1,50 @@
-"""API rate limits, counted per fixed window in the cache: two small cache calls a request.
+"""API rate limits: a counter per client and fixed window, in this process's memory.
 
-DRF's throttles keep the time of every request within the rate's duration in one list and
-store it back on each request. At the default 6,000 requests a minute, that list (pickled by
-the local-memory cache both ways) costs more than the rest of a page of 100 rows. A counter
-per window does the same job; the price is that a client can make up to twice the rate
-across the edge between two windows.
+DRF's throttles keep the time of every request within the rate's duration in one list in
+the cache and store it back on each request. At the default 6,000 requests a minute, that
+list (pickled by the local-memory cache both ways) costs more than the rest of a page of 100
+rows. A counter per window does the same job; the price is that a client can make up to
+twice the rate across the edge between two windows. Like the local-memory cache the counts
+were kept in, they are per process: the rates are set for that (see settings).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rest_framework import throttling
 from rest_framework.request import Request
+
+
+class WindowCounts:
+    """Requests per (key, window); windows that have ended are dropped as new ones start."""
+
+    def __init__(self, prune_above: int = 1000) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+        self._lock = threading.Lock()
+        self._least = self._prune_above = prune_above
+
+    def count(self, key: str, window: int) -> int:
+        """One more request for ``key`` in ``window``: how many there are now."""
+        with self._lock:
+            count = self._counts.get((key, window), 0) + 1
+            self._counts[(key, window)] = count
+            if len(self._counts) > self._prune_above:
+                self._counts = {k: n for k, n in self._counts.items() if k[1] >= window}
+                # Many clients in one window: prune again only once their number doubles.
+                self._prune_above = max(self._least, 2 * len(self._counts))
+            return count
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+COUNTS = WindowCounts()
 
 
 class WindowCounter(throttling.SimpleRateThrottle):
@@ -26,15 +58,7 @@ class WindowCounter(throttling.SimpleRateThrottle):
             return True
         now = self.timer()
         window = int(now // self.duration)
-        key = f"{self.key}:{window}"
-        if self.cache.add(key, 1, self.duration):
-            count = 1
-        else:
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # Expired between the two calls: the window is new again.
-                self.cache.set(key, 1, self.duration)
-                count = 1
+        count = COUNTS.count(self.key, window)
         self.wait_seconds = (window + 1) * self.duration - now
         return count <= self.num_requests
 

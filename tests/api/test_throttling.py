@@ -1,4 +1,4 @@
-"""Rate limits: a counter per user (or client address) and fixed window, in the cache."""
+"""Rate limits: a counter per user (or client address) and fixed window."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from newsreader.throttling import WindowCounter
+from newsreader.throttling import COUNTS, WindowCounter, WindowCounts
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +30,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
         SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"}
     )
     monkeypatch.setattr(WindowCounter, "timer", lambda self: clock())
-    cache.clear()
+    COUNTS.clear()
     yield clock
-    cache.clear()
+    COUNTS.clear()
 
 
 def test_a_user_over_the_rate_waits_for_the_next_window(
@@ -64,3 +63,13 @@ def test_token_requests_are_limited_by_address(clock: Clock, annotator: User) ->
     assert [token(wrong), token(wrong), token(right)] == [400, 400, 429]
     clock.now += 60
     assert token(right) == 200
+
+
+def test_ended_windows_are_forgotten() -> None:
+    counts = WindowCounts(prune_above=3)
+    assert [counts.count("a", 1), counts.count("a", 1), counts.count("b", 1)] == [1, 2, 1]
+    assert [counts.count("c", 1), counts.count("d", 2)] == [1, 1]
+    assert len(counts) == 1  # Window 1 ended when window 2 began.
+    assert [counts.count(key, 2) for key in "efgh"] == [1, 1, 1, 1]
+    assert len(counts) == 5  # All in the current window: nothing to forget.
+    assert counts.count("d", 2) == 2
