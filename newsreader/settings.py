@@ -185,6 +185,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "newsreader.negotiation.JSONFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": ["newsreader.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "newsreader.throttling.AnonThrottle",
