@@ -8,7 +8,9 @@ import copy
 import json
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 import orjson
@@ -33,7 +35,6 @@ from rest_framework.pagination import BasePagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from newsreader import page_queries
@@ -277,9 +278,14 @@ class KeysetPagination(BasePagination):
     def next_link(self) -> str | None:
         if not self.has_next:
             return None
-        return replace_query_param(
-            self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
-        )
+        # As DRF's replace_query_param on the whole URL, without parsing the query again.
+        name = self.cursor_query_param
+        query = [
+            (k, v) for k, values in self.request.query_params.lists() if k != name for v in values
+        ]
+        query.append((name, self.next_cursor))
+        query.sort(key=itemgetter(0))
+        return f"{self.request.build_absolute_uri(self.request.path)}?{urlencode(query)}"
 
     def get_paginated_response(self, data: Any) -> Response:
         next_url = self.next_link()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 class _BinaryCursor(psycopg.Cursor):
@@ -29,13 +29,11 @@ def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     Through Django's cursor wrapper, so errors become ``django.db`` errors and the query is
     logged where Django logs queries (``DEBUG``, ``CaptureQueriesContext``).
     """
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = _BinaryCursor(connection.connection)
-    if connection.queries_logged:
-        cursor = connection.make_debug_cursor(raw)
-    else:
-        cursor = connection.make_cursor(raw)
+    db = connections[DEFAULT_DB_ALIAS]  # Once: each use of the proxy looks it up again.
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = _BinaryCursor(db.connection)
+    cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

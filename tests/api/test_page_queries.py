@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
+from rest_framework.utils.urls import replace_query_param
 
 from annotations import services
 from annotations.models import EntityMention, Membership
@@ -125,3 +127,17 @@ def test_kept_queries_are_bounded() -> None:
     for key in "abc":
         kept.keep(key, PageQuery(key))
     assert len(kept) == 2 and kept.get("a") is None and kept.get("c") == PageQuery("c")
+
+
+def test_the_next_link_is_drfs_with_the_cursor_replaced(editor: User) -> None:
+    for n in range(3):
+        approved_article(title=f"Article {n}")
+    client = client_for(editor)
+    # An unknown parameter is ignored by the filters, and kept in the link as DRF keeps it.
+    query = [("page_size", "1"), ("approved", "true"), ("note", "a & ünï"), ("note", "0")]
+    url = "http://testserver/api/articles/?" + urlencode(query)
+    first = client.get(url).json()
+    assert first["next"] == replace_query_param(url, "cursor", first["next_cursor"])
+    second = client.get(first["next"]).json()
+    assert second["next"] == replace_query_param(url, "cursor", second["next_cursor"])
+    assert "note=a+%26+%C3%BCn%C3%AF&note=0" in second["next"]
