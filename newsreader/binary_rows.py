@@ -30,6 +30,9 @@ def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     logged where Django logs queries (``DEBUG``, ``CaptureQueriesContext``).
     """
     db = connections[DEFAULT_DB_ALIAS]  # Once: each use of the proxy looks it up again.
+    # As Django's own cursors: a persistent connection is checked once a request
+    # (CONN_HEALTH_CHECKS), so one the server has dropped is opened again, not an error.
+    db.close_if_health_check_failed()
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = _BinaryCursor(db.connection)
