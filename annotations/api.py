@@ -57,6 +57,7 @@ from annotations.serializers import (
     EntitySerializer,
     EntityUpdate,
     ExportInput,
+    ImportedRecord,
     ImportInput,
     MentionInput,
     MentionSerializer,
@@ -311,7 +312,11 @@ class AnnotationViewSet(
 
 
 def _input(form_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    form = form_class(data=request.data)
+    return _valid(form_class, request.data)
+
+
+def _valid(form_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    form = form_class(data=data)
     form.is_valid(raise_exception=True)
     return form.validated_data
 
@@ -738,10 +743,6 @@ def import_jsonl(request: Request, project_id: int) -> Response:
             except exceptions.APIException as error:
                 message = f"line {record['_line']}: {_flatten(error.detail)}"
                 raise type(error)({"jsonl": [message]}) from error
-            except (KeyError, TypeError, ValueError) as error:
-                raise exceptions.ValidationError(
-                    {"jsonl": [f"line {record['_line']}: malformed ({error!r})"]}
-                ) from error
     return Response(counts)
 
 
@@ -757,8 +758,9 @@ def _flatten(detail: Any) -> str:
 
 
 def _import_record(
-    request: Request, project: Project, record: dict[str, Any], counts: dict[str, int]
+    request: Request, project: Project, line: dict[str, Any], counts: dict[str, int]
 ) -> None:
+    record = _valid(ImportedRecord, line)
     _, article = writable(request, project.pk, record["article"])
     user = request.user
     revision_id = record.get("revision")
@@ -766,10 +768,15 @@ def _import_record(
     entities: dict[str, Entity] = {}
 
     def span(start: int, end: int) -> services.Span:
-        return services.Span(int(start), int(end), text[int(start) : int(end)])
+        return services.Span(start, end, text[start:end])
 
-    def origin(item: dict[str, Any]) -> str:
-        return str(item.get("origin") or "human")[:100]
+    def local(made: dict[str, Any], key: str | None) -> Any:
+        """The entity or claim an id of this line names ("E1"), made further up the line."""
+        if not key:
+            return None
+        if key not in made:
+            raise exceptions.ValidationError(f"'{key}' is not an id given earlier on this line.")
+        return made[key]
 
     for item in record["entities"]:
         entities[item["id"]] = services.entity_create(
@@ -778,8 +785,8 @@ def _import_record(
             annotator=user,
             name=item["name"],
             label=item["label"],
-            kb_id=item.get("kb_id") or "",
-            origin=origin(item),
+            kb_id=item["kb_id"],
+            origin=item["origin"],
         )
         counts["entities"] += 1
     for item in record["mentions"]:
@@ -789,9 +796,9 @@ def _import_record(
             annotator=user,
             span=span(item["start"], item["end"]),
             label=item["label"],
-            entity=entities.get(item.get("entity") or ""),
+            entity=local(entities, item.get("entity")),
             revision_id=revision_id,
-            origin=origin(item),
+            origin=item["origin"],
         )
         counts["mentions"] += 1
     claims: dict[str, Claim] = {}
@@ -806,10 +813,10 @@ def _import_record(
             article=article,
             annotator=user,
             span=span(item["start"], item["end"]),
-            claimant=entities.get(item.get("claimant") or ""),
+            claimant=local(entities, item.get("claimant")),
             cue=span(*item["cue"]) if item.get("cue") else None,
             revision_id=revision_id,
-            origin=origin(item),
+            origin=item["origin"],
             **fields,
         )
         counts["claims"] += 1
@@ -821,11 +828,11 @@ def _import_record(
             annotator=user,
             label=item["label"],
             target_kind=kind,
-            target_topic=target if kind == "topic" else "",
-            target_entity=entities.get(target) if kind == "entity" else None,
-            target_claim=claims.get(target) if kind == "claim" else None,
-            holder=entities.get(item.get("holder") or ""),
-            evidence=[span(s, e) for s, e in item.get("evidence", [])],
-            origin=origin(item),
+            target_topic=(target or "") if kind == "topic" else "",
+            target_entity=local(entities, target) if kind == "entity" else None,
+            target_claim=local(claims, target) if kind == "claim" else None,
+            holder=local(entities, item.get("holder")),
+            evidence=[span(s, e) for s, e in item["evidence"]],
+            origin=item["origin"],
         )
         counts["stances"] += 1

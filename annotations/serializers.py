@@ -299,3 +299,69 @@ class ImportInput(StrictSerializer):
     jsonl = serializers.CharField(
         max_length=900_000, trim_whitespace=False, help_text="A JSONL export, one line a document."
     )
+
+
+# One line of an import: the same limits and choices as the API's inputs, in the export's
+# shape (local ids such as "E1" for entities and claims, offsets as numbers). Keys the
+# format does not use (an export's "annotator", "anchor_state") are let through.
+
+_OFFSET = {"min_value": 0, "max_value": 2**31 - 1}
+
+
+def _local_id(**extra: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=100, **extra)
+
+
+def _offsets(**extra: Any) -> serializers.ListField:
+    """[start, end]."""
+    return serializers.ListField(
+        child=serializers.IntegerField(**_OFFSET), min_length=2, max_length=2, **extra
+    )
+
+
+class _Imported(serializers.Serializer):
+    origin = serializers.CharField(max_length=100, default=HUMAN)
+
+
+class ImportedEntity(_Imported):
+    id = _local_id()
+    name = serializers.CharField(max_length=300)
+    label = serializers.CharField(max_length=30)
+    kb_id = serializers.CharField(max_length=30, default="", allow_blank=True)
+
+
+class ImportedMention(_Imported):
+    start = serializers.IntegerField(**_OFFSET)
+    end = serializers.IntegerField(**_OFFSET)
+    label = serializers.CharField(max_length=30)
+    entity = _local_id(required=False, allow_null=True)
+
+
+class ImportedClaim(_Imported):
+    id = _local_id(required=False, default="")
+    start = serializers.IntegerField(**_OFFSET)
+    end = serializers.IntegerField(**_OFFSET)
+    checkworthiness = serializers.ChoiceField(choices=Claim.Worthiness.choices, required=False)
+    claim_type = serializers.ChoiceField(choices=Claim.Type.choices, required=False)
+    claimant_kind = serializers.ChoiceField(choices=Claim.Claimant.choices, required=False)
+    claimant = _local_id(required=False, allow_null=True)
+    attribution = serializers.ChoiceField(choices=Claim.Attribution.choices, required=False)
+    cue = _offsets(required=False, allow_null=True)
+
+
+class ImportedStance(_Imported):
+    label = serializers.ChoiceField(choices=Stance.Label.choices)
+    target_kind = serializers.ChoiceField(choices=Stance.Target.choices)
+    target = serializers.CharField(max_length=200, required=False, allow_null=True)
+    holder = _local_id(required=False, allow_null=True)
+    evidence = serializers.ListField(child=_offsets(), max_length=50, default=list)
+
+
+class ImportedRecord(serializers.Serializer):
+    article = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    entities = ImportedEntity(many=True, default=list)
+    mentions = ImportedMention(many=True, default=list)
+    claims = ImportedClaim(many=True, default=list)
+    stances = ImportedStance(many=True, default=list)

@@ -286,6 +286,8 @@ def _current_revision(article: Article, revision_id: int | None) -> TextRevision
     if revision is None:
         raise AnnotationError("This article has no approved text yet.")
     if revision_id is not None and revision_id != revision.pk:
+        if not TextRevision.objects.filter(pk=revision_id, article_id=article.pk).exists():
+            raise AnnotationError(f"Revision {revision_id} is not a revision of this article.")
         raise StaleRevision("The article text has changed since you loaded it; reload the page.")
     return revision
 

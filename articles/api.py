@@ -5,6 +5,7 @@ Every signed-in user reads what the web UI shows them: all sources, articles and
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import django_filters
@@ -15,7 +16,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +32,14 @@ from articles.serializers import (
     SourceSerializer,
     TextRevisionSerializer,
 )
-from newsreader.api import FilterSet, KeysetPagination, PlainListMixin, UtcDateTimeFilter
+from newsreader.api import (
+    FilterSet,
+    KeysetPagination,
+    PlainListMixin,
+    StrictBooleanFilter,
+    UtcDateTimeFilter,
+)
+from newsreader.parsers import NestingSafeJSONParser
 
 
 class IsEditor(BasePermission):
@@ -81,7 +89,7 @@ class ArticleOutput(serializers.ModelSerializer):
     },
 )
 @api_view(["POST"])
-@parser_classes([JSONParser, MultiPartParser, FormParser])
+@parser_classes([NestingSafeJSONParser, MultiPartParser, FormParser])
 @permission_classes([IsAuthenticated, IsEditor])
 def ingest(request: Request) -> Response:
     form = IngestInput(data=request.data)
@@ -148,7 +156,7 @@ class ArticleFilter(FilterSet):
     review_status = django_filters.ChoiceFilter(choices=Article.Review.choices)
     source = django_filters.NumberFilter(field_name="source_id")
     project = django_filters.NumberFilter(method="in_project", label="Assigned in this project")
-    approved = django_filters.BooleanFilter(method="is_approved")
+    approved = StrictBooleanFilter(method="is_approved")
     q = django_filters.CharFilter(method="search", max_length=500, label="Full-text search")
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
@@ -158,9 +166,12 @@ class ArticleFilter(FilterSet):
 
     def in_project(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         assignment = apps.get_model("annotations", "Assignment")
-        return queryset.filter(
-            Exists(assignment.objects.filter(project_id=value, article_id=OuterRef("pk")))
-        )
+        assigned = assignment.objects.filter(project_id=value, article_id=OuterRef("pk"))
+        user = self.request.user
+        if not roles.is_editor(user):
+            # Only in projects the user is a member of; the query checks, as memberships change.
+            assigned = assigned.filter(project__memberships__user_id=user.pk)
+        return queryset.filter(Exists(assigned))
 
     def is_approved(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -184,6 +195,11 @@ class ArticleList(PlainListMixin, generics.ListAPIView):
 
     def list_scope(self) -> Q:
         return Q()  # Every signed-in user reads every article, as in the web UI.
+
+    def list_key(self) -> Hashable:
+        # The project filter reads the user and their role.
+        user = self.request.user
+        return (self.list_scope(), user.pk, roles.is_editor(user))
 
     def get_queryset(self) -> QuerySet[Article]:
         return Article.objects.filter(self.list_scope()).only(*ARTICLE_LIST_FIELDS)

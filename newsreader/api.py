@@ -92,6 +92,24 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no, any case); anything else is an error, not "no filter"."""
+
+    WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        try:
+            return self.WORDS[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class _SharedFields(dict):
     """A form class's fields, which each form shares instead of deep-copying them.
 
@@ -437,8 +455,9 @@ PAGE_QUERIES = PageQueries()
 class PlainListMixin:
     """``list`` through :class:`PlainRows` (the serializer class still describes it).
 
-    A view's ``get_queryset`` may depend on the request only through ``list_scope()``: the
-    compiled page query is kept under it (see ``newsreader.page_queries``).
+    A view's ``get_queryset`` may depend on the request only through ``list_scope()``, and
+    its filters on nothing but the query string unless ``list_key()`` says what else: the
+    compiled page query is kept under these (see ``newsreader.page_queries``).
     """
 
     _plain_rows: PlainRows | None = None
@@ -452,6 +471,10 @@ class PlainListMixin:
     def list_scope(self) -> Q:
         """The rows this request's user may list, as a filter."""
         raise NotImplementedError
+
+    def list_key(self) -> Hashable:
+        """All that the list's query depends on in the request besides its query string."""
+        return self.list_scope()
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if set(self.request.query_params) <= PAGE_PARAMETERS:  # type: ignore[attr-defined]
@@ -494,7 +517,7 @@ class PlainListMixin:
         )
         return (
             type(self),
-            self.list_scope(),
+            self.list_key(),
             tuple(item for item in asked if item[0] != paginator.cursor_query_param),
             paginator.page_size,
             paginator.cursor_values is not None,

@@ -5,7 +5,7 @@ more than PostgreSQL takes to run it. A sync consumer asks for the same list wit
 filters again and again, only the cursor changing. So a page query is compiled once with
 stand-in cursor values, and each request puts its own values where the stand-ins are. The
 query is kept under everything its SQL depends on besides the cursor (``PlainListMixin``
-in ``newsreader.api``): the view, the rows the user may see (the view's ``list_scope()``),
+in ``newsreader.api``): the view, what the user may see (the view's ``list_key()``),
 the query string, the page size and the time zone (which reads times given without an
 offset).
 """

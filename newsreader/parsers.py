@@ -17,7 +17,17 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class LimitedJSONParser(JSONParser):
+class NestingSafeJSONParser(JSONParser):
+    """DRF's JSON parser, with JSON nested deeper than Python's stack refused as a 400."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
+class LimitedJSONParser(NestingSafeJSONParser):
     """JSON, refused before it is read when it is larger than MAX_JSON_BYTES.
 
     DRF hands the raw request stream to the parser, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE.

@@ -101,6 +101,8 @@ def parse(text: str) -> list[dict[str, Any]]:
             record = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ImportError_(f"line {number}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise ImportError_(f"line {number}: not JSON (nested too deeply)") from None
         if not isinstance(record, dict) or not isinstance(record.get("article"), int):
             raise ImportError_(f"line {number}: an object with an integer 'article' expected")
         if not isinstance(record.get("text"), str):

@@ -11,7 +11,9 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import AnnotationEvent, EntityMention, Membership, Tombstone
-from tests.annotations.factories import approved_article, project_for, span_of
+from articles.models import Article
+from articles.revisions import revision_create
+from tests.annotations.factories import BLOCKS, approved_article, project_for, span_of
 from tests.api.conftest import client_for
 from tests.conftest import PASSWORD, _user
 
@@ -136,9 +138,17 @@ def test_writes_are_checked_by_the_services(world: dict, annotator: User) -> Non
         format="json",
     )
     assert bad_label.status_code == 400
+    loaded = article.current_revision_id
+    edited = revision_create(
+        article=article,
+        title=article.title,
+        blocks=[*BLOCKS[:2], "Critics agreed."],
+        created_by=None,
+    )
+    Article.objects.filter(pk=article.pk).update(current_revision=edited)
     stale = client.post(
         "/api/mentions/",
-        {**base, "start": span.start, "end": span.end, "exact": span.exact, "revision": 999999},
+        {**base, "start": span.start, "end": span.end, "exact": span.exact, "revision": loaded},
         format="json",
     )
     assert stale.status_code == 409
@@ -234,6 +244,24 @@ def test_article_filters(annotator: User) -> None:
     project = project_for(annotator, article=approved)
     rows = client.get(f"/api/articles/?project={project.pk}").json()["results"]
     assert [r["id"] for r in rows] == [approved.pk]
+    for word, expected in (("1", [approved.pk]), ("FALSE", []), ("no", [])):
+        rows = client.get(f"/api/articles/?approved={word}").json()["results"]
+        assert [r["id"] for r in rows if r["id"] == approved.pk] == expected, word
+    response = client.get("/api/articles/?approved=maybe")
+    assert response.status_code == 400
+    assert response.json() == {"approved": ["Use true or false."]}
+
+
+def test_the_project_filter_shows_only_the_users_projects(annotator: User, editor: User) -> None:
+    article = approved_article()
+    elsewhere = project_for(editor, article=article)
+    client = client_for(annotator)
+    assert client.get(f"/api/articles/?project={elsewhere.pk}").json()["results"] == []
+    rows = client_for(editor).get(f"/api/articles/?project={elsewhere.pk}").json()["results"]
+    assert [r["id"] for r in rows] == [article.pk]  # A site editor sees every project.
+    services.membership_set(project=elsewhere, user=annotator)
+    rows = client.get(f"/api/articles/?project={elsewhere.pk}").json()["results"]
+    assert [r["id"] for r in rows] == [article.pk]
 
 
 def test_revisions_have_etags(annotator: User) -> None:
@@ -293,3 +321,26 @@ def test_ingest_keeps_its_url_name() -> None:
     from django.urls import reverse
 
     assert reverse("api-ingest") == "/api/ingest/"
+
+
+def test_a_revision_of_another_article_is_a_400_not_a_conflict(
+    world: dict, annotator: User
+) -> None:
+    other = approved_article(title="Another story")
+    article = world["article"]
+    response = client_for(annotator).post(
+        "/api/mentions/",
+        {
+            "project": world["project"].pk,
+            "article": article.pk,
+            "revision": other.current_revision_id,
+            "start": 0,
+            "end": 6,
+            "exact": article.current_revision.text[:6],
+            "label": "PER",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    (reason,) = response.json()["detail"]
+    assert reason == f"Revision {other.current_revision_id} is not a revision of this article."

@@ -310,3 +310,49 @@ def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> N
     assert "spaCy is not installed" in response.json()["format"][0]
     delay.assert_not_called()
     assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"entities": [{"id": "E1", "name": None, "label": "PER"}]}, "name: This field may not"),
+        ({"entities": [{"id": "E1", "name": "x" * 301, "label": "PER"}]}, "name: Ensure"),
+        ({"claims": [{"start": 0, "end": 5, "checkworthiness": "zzz"}]}, '"zzz" is not a valid'),
+        ({"mentions": [{"start": 0.5, "end": 5, "label": "PER"}]}, "valid integer"),
+        ({"mentions": [{"start": 0, "end": 5, "label": "PER", "entity": "E9"}]}, "'E9' is not"),
+        ({"revision": "x"}, "revision: A valid integer"),
+    ],
+)
+def test_import_checks_each_line_as_the_api_does(
+    annotated: dict, annotator: User, change: dict, message: str
+) -> None:
+    article = annotated["article"]
+    record = {"article": article.pk, "text": article.current_revision.text, **change}
+    response = client_for(annotator).post(
+        f"/api/projects/{annotated['project'].pk}/import/",
+        {"jsonl": json.dumps(record)},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    (reason,) = response.json()["jsonl"]
+    assert reason.startswith("line 1: ") and message in reason, reason
+
+
+@pytest.mark.django_db
+def test_json_nested_too_deeply_is_a_400(annotated: dict, annotator: User) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    client = client_for(annotator)
+    editor = client_for(_user("dora", "editor"))
+    for url, who in (
+        ("/api/auth/token/", client),
+        ("/api/mentions/", client),
+        ("/api/ingest/", editor),
+    ):
+        response = who.generic("POST", url, deep, content_type="application/json")
+        assert response.status_code == 400, url
+        assert "nested too deeply" in response.json()["detail"]
+    response = client.post(
+        f"/api/projects/{annotated['project'].pk}/import/", {"jsonl": deep}, format="json"
+    )
+    assert response.json() == {"jsonl": ["line 1: not JSON (nested too deeply)"]}
