@@ -196,6 +196,7 @@ class AssignmentFilter(FilterSet):
     article = django_filters.NumberFilter(field_name="article_id")
     annotator = django_filters.NumberFilter(field_name="annotator_id")
     status = django_filters.ChoiceFilter(choices=Assignment.Status.choices)
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
     class Meta:
         model = Assignment
@@ -216,7 +217,6 @@ class AssignmentViewSet(
     pagination_class = KeysetPagination
     lookup_value_converter = "int"
     filterset_class = AssignmentFilter
-    cursor_fields = ("id", "id")
 
     def list_scope(self) -> Q:
         if not self.request.user.is_authenticated:  # Schema generation.

@@ -93,6 +93,8 @@ class Assignment(models.Model):
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Moves forward with every change (submitting), so API consumers can sync assignments.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("id",)
@@ -101,7 +103,10 @@ class Assignment(models.Model):
                 fields=["project", "article", "annotator"], name="assignment_uniq"
             )
         ]
-        indexes = [models.Index(fields=["annotator", "status", "id"], name="assignment_queue_idx")]
+        indexes = [
+            models.Index(fields=["annotator", "status", "id"], name="assignment_queue_idx"),
+            models.Index(fields=["updated_at", "id"], name="assignment_sync_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.annotator} in {self.project}"

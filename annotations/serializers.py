@@ -87,7 +87,16 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ("id", "project", "article", "annotator", "status", "assigned_at", "submitted_at")
+        fields = (
+            "id",
+            "project",
+            "article",
+            "annotator",
+            "status",
+            "assigned_at",
+            "submitted_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
 

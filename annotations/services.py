@@ -245,7 +245,7 @@ def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
     if assignment.status != Assignment.Status.SUBMITTED:
         assignment.status = Assignment.Status.SUBMITTED
         assignment.submitted_at = timezone.now()
-        assignment.save(update_fields=["status", "submitted_at"])
+        assignment.save(update_fields=["status", "submitted_at", "updated_at"])
         AnnotationEvent.objects.create(
             project_id=assignment.project_id,
             article_id=assignment.article_id,

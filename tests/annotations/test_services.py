@@ -16,7 +16,7 @@ from annotations.models import (
     Tombstone,
 )
 from annotations.services import AnnotationError, Span
-from tests.annotations.factories import approved_article, project_for, span_of
+from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 
 pytestmark = pytest.mark.django_db
 
@@ -71,15 +71,12 @@ def test_the_quote_must_match_the_offsets(setup) -> None:
 
 def test_a_stale_revision_is_refused(setup) -> None:
     project, article, user = setup
+    loaded = edit_text(article)
+    mention = {"project": project, "article": article, "annotator": user, "label": "PER"}
     with pytest.raises(services.StaleRevision):
-        services.mention_create(
-            project=project,
-            article=article,
-            annotator=user,
-            span=span_of(article, "Macron"),
-            label="PER",
-            revision_id=article.current_revision_id + 1000,
-        )
+        services.mention_create(**mention, span=span_of(article, "Macron"), revision_id=loaded)
+    with pytest.raises(AnnotationError, match="is not a revision of this article"):
+        services.mention_create(**mention, span=span_of(article, "Macron"), revision_id=10**9)
 
 
 def test_unknown_labels_are_refused(setup) -> None:

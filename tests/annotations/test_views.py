@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from annotations import services
 from annotations.models import Claim, EntityMention, Stance
-from tests.annotations.factories import approved_article, project_for, span_of
+from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_htmx_errors_are_plain_text_with_a_status(world, annotator) -> None:
     response = client.post(url(world["project"], article, "new/mention/"), data, **HTMX)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
-    stale = {**data, "exact": "Berlin", "revision": article.current_revision_id + 99}
+    stale = {**data, "exact": "Berlin", "revision": edit_text(article)}
     assert (
         client.post(url(world["project"], article, "new/mention/"), stale, **HTMX).status_code
         == 409

@@ -10,10 +10,8 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from annotations import services
-from annotations.models import AnnotationEvent, EntityMention, Membership, Tombstone
-from articles.models import Article
-from articles.revisions import revision_create
-from tests.annotations.factories import BLOCKS, approved_article, project_for, span_of
+from annotations.models import AnnotationEvent, Assignment, EntityMention, Membership, Tombstone
+from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.api.conftest import client_for
 from tests.conftest import PASSWORD, _user
 
@@ -138,14 +136,7 @@ def test_writes_are_checked_by_the_services(world: dict, annotator: User) -> Non
         format="json",
     )
     assert bad_label.status_code == 400
-    loaded = article.current_revision_id
-    edited = revision_create(
-        article=article,
-        title=article.title,
-        blocks=[*BLOCKS[:2], "Critics agreed."],
-        created_by=None,
-    )
-    Article.objects.filter(pk=article.pk).update(current_revision=edited)
+    loaded = edit_text(article)
     stale = client.post(
         "/api/mentions/",
         {**base, "start": span.start, "end": span.end, "exact": span.exact, "revision": loaded},
@@ -344,3 +335,20 @@ def test_a_revision_of_another_article_is_a_400_not_a_conflict(
     assert response.status_code == 400
     (reason,) = response.json()["detail"]
     assert reason == f"Revision {other.current_revision_id} is not a revision of this article."
+
+
+def test_a_submitted_assignment_comes_again_after_the_saved_cursor(
+    world: dict, annotator: User
+) -> None:
+    client = client_for(annotator)
+    first = client.get("/api/assignments/").json()
+    (mine,) = first["results"]
+    assert mine["status"] == "assigned"
+    caught_up = client.get("/api/assignments/", {"cursor": first["next_cursor"]}).json()
+    assert caught_up["results"] == []
+    services.assignment_submit(assignment=Assignment.objects.get(pk=mine["id"]), user=annotator)
+    (changed,) = client.get("/api/assignments/", {"cursor": first["next_cursor"]}).json()["results"]
+    assert changed["id"] == mine["id"] and changed["status"] == "submitted"
+    assert changed["updated_at"] > mine["updated_at"]
+    since = client.get("/api/assignments/", {"updated_after": mine["updated_at"]}).json()
+    assert [row["id"] for row in since["results"]] == [mine["id"]]

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 SYNC = ("updated_at", "id")
 ENDPOINTS: list[tuple[str, type, Any, tuple[str, ...]]] = [
     ("/api/articles/", Article, ArticleSerializer, SYNC),
-    ("/api/assignments/", Assignment, AssignmentSerializer, ("id",)),
+    ("/api/assignments/", Assignment, AssignmentSerializer, SYNC),
     ("/api/entities/", Entity, EntitySerializer, SYNC),
     ("/api/mentions/", EntityMention, MentionSerializer, SYNC),
     ("/api/claims/", Claim, ClaimSerializer, SYNC),
