@@ -444,7 +444,9 @@ def claim_create(
             annotator,
         )
         if cue is not None:
-            support_create(claim=claim, role=SupportSpan.Role.CUE, span=cue, user=annotator)
+            support_create(
+                claim=claim, role=SupportSpan.Role.CUE, span=cue, user=annotator, origin=origin
+            )
     return claim
 
 
@@ -467,6 +469,7 @@ def support_create(
     user: Any,
     claim: Claim | None = None,
     stance: Stance | None = None,
+    origin: str = HUMAN,
 ) -> SupportSpan:
     owner = claim or stance
     assert owner is not None
@@ -481,6 +484,7 @@ def support_create(
             project_id=owner.project_id,
             article_id=owner.article_id,
             annotator=user,
+            origin=origin,
             role=role,
             claim=claim,
             stance=stance,
@@ -525,7 +529,13 @@ def stance_create(
             annotator,
         )
         for span in evidence:
-            support_create(stance=stance, role=SupportSpan.Role.EVIDENCE, span=span, user=annotator)
+            support_create(
+                stance=stance,
+                role=SupportSpan.Role.EVIDENCE,
+                span=span,
+                user=annotator,
+                origin=origin,
+            )
     return stance
 
 

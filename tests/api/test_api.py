@@ -352,3 +352,35 @@ def test_a_submitted_assignment_comes_again_after_the_saved_cursor(
     assert changed["updated_at"] > mine["updated_at"]
     since = client.get("/api/assignments/", {"updated_after": mine["updated_at"]}).json()
     assert [row["id"] for row in since["results"]] == [mine["id"]]
+
+
+def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
+    world: dict, annotator: User
+) -> None:
+    article, client = world["article"], client_for(annotator)
+
+    def span(exact: str) -> dict:
+        found = span_of(article, exact)
+        return {"start": found.start, "end": found.end, "exact": found.exact}
+
+    base = {"project": world["project"].pk, "article": article.pk, "origin": "claimbot"}
+    claim = client.post(
+        "/api/claims/",
+        {**base, **span("emissions would fall by 40% before 2030"), "cue": span("said")},
+        format="json",
+    )
+    assert claim.status_code == 201, claim.content
+    stance = client.post(
+        "/api/stances/",
+        {
+            **base,
+            "label": "AGREE",
+            "target_kind": "claim",
+            "target_claim": claim.json()["id"],
+            "evidence": [span("Critics in Berlin")],
+        },
+        format="json",
+    )
+    assert stance.status_code == 201, stance.content
+    rows = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
+    assert sorted(row["role"] for row in rows) == ["cue", "evidence"]
