@@ -11,3 +11,6 @@ urlpatterns = [
     path("annotate/", include("annotations.urls")),
     path("", include("articles.urls")),
 ]
+
+handler404 = "newsreader.errors.not_found"
+handler500 = "newsreader.errors.server_error"

@@ -1,0 +1,31 @@
+"""Errors under /api/ are JSON for API clients; the site's own pages stay HTML."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client, RequestFactory
+
+from newsreader.errors import server_error
+
+
+@pytest.mark.django_db
+def test_unknown_api_urls_answer_json_and_site_urls_html() -> None:
+    client = Client()
+    for path in ("/api/nonexistent/", "/api/articles/abc/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found."}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_server_error_under_the_api_is_json() -> None:
+    factory = RequestFactory()
+    response = server_error(factory.get("/api/articles/"))
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"detail": "Server error."}
+    page = server_error(factory.get("/review/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
