@@ -251,7 +251,11 @@ class RevisionDetail(generics.RetrieveAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponse:
         revision = self.get_object()
         etag = revision_etag(revision)
-        wanted = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+        # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
+        wanted = [
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        ]
         if etag in wanted or "*" in wanted:
             response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
         else:

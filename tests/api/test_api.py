@@ -265,6 +265,7 @@ def test_revisions_have_etags(annotator: User) -> None:
     etag = response["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
 
 
 def test_changes_feed_mirrors_creates_updates_and_deletes(world: dict, editor: User) -> None:
