@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet, Value
 from django.http import HttpResponse
@@ -250,8 +251,6 @@ class AssignmentViewSet(
 
 
 def roles_user(user_id: int) -> Any:
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise exceptions.ValidationError({"annotator": ["No such user."]})
@@ -673,6 +672,8 @@ def export_create(request: Request, project_id: int) -> Response:
         if annotator not in (None, request.user.pk):
             raise exceptions.PermissionDenied("Annotators export only their own annotations.")
         annotator = request.user.pk
+    elif annotator is not None and not get_user_model().objects.filter(pk=annotator).exists():
+        raise exceptions.ValidationError({"annotator": ["No such user."]})
     job = ExportJob.objects.create(
         project=project,
         requested_by=request.user,

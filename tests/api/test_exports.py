@@ -285,6 +285,12 @@ def test_annotators_export_only_their_own(annotated: dict, annotator: User) -> N
     job = ExportJob.objects.get(pk=mine.json()["id"])
     assert job.filters == {"annotator": carol.pk}
     assert collect(annotated["project"], carol.pk) == []
+    unknown = client_for(_user("erin", "editor")).post(
+        f"/api/projects/{annotated['project'].pk}/exports/",
+        {"format": "doccano", "annotator": 10**9},
+        format="json",
+    )
+    assert unknown.status_code == 400 and unknown.json() == {"annotator": ["No such user."]}
 
 
 @pytest.mark.django_db
