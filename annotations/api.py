@@ -709,7 +709,9 @@ def export_detail(request: Request, job_id: int) -> Response:
 def export_download(request: Request, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     if job.state != ExportJob.State.DONE:
-        raise Conflict(f"The export is {job.state}, not ready.")
+        if job.state == ExportJob.State.FAILED:
+            raise Conflict(f"The export failed: {job.error}")
+        raise Conflict(f"The export is {job.state}, not ready yet.")
     content = ExportJob.objects.values_list("content", flat=True).get(pk=job.pk)
     response = HttpResponse(bytes(content), content_type=job.content_type)
     response["Content-Disposition"] = f'attachment; filename="{job.filename}"'

@@ -37,6 +37,7 @@ from newsreader.api import (
     KeysetPagination,
     PlainListMixin,
     StrictBooleanFilter,
+    StrictSerializer,
     UtcDateTimeFilter,
 )
 from newsreader.parsers import NestingSafeJSONParser
@@ -49,7 +50,7 @@ class IsEditor(BasePermission):
         return roles.is_editor(request.user)
 
 
-class IngestInput(serializers.Serializer):
+class IngestInput(StrictSerializer):
     text = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
     file = serializers.FileField(required=False)
     name = serializers.CharField(required=False, max_length=500)

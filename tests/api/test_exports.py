@@ -231,7 +231,9 @@ def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes
     job = created.json()
     assert job["state"] == "pending"
     assert client.get(job["url"]).json()["download"] is None  # type: ignore[attr-defined]
-    assert client.get(job["url"] + "download/").status_code == 409  # type: ignore[attr-defined]
+    early = client.get(job["url"] + "download/")  # type: ignore[attr-defined]
+    assert early.status_code == 409
+    assert early.json() == {"detail": "The export is pending, not ready yet."}
     # The worker's side, called directly; a second delivery does nothing.
     assert export_job_run(job_id=job["id"]) == "done"
     assert export_job_run(job_id=job["id"]) == "not pending"
@@ -362,3 +364,17 @@ def test_json_nested_too_deeply_is_a_400(annotated: dict, annotator: User) -> No
         f"/api/projects/{annotated['project'].pk}/import/", {"jsonl": deep}, format="json"
     )
     assert response.json() == {"jsonl": ["line 1: not JSON (nested too deeply)"]}
+
+
+@pytest.mark.django_db
+def test_downloading_a_failed_export_says_why(annotated: dict, annotator: User) -> None:
+    job = ExportJob.objects.create(
+        project=annotated["project"],
+        requested_by=annotator,
+        format="doccano",
+        state=ExportJob.State.FAILED,
+        error="The worker ran out of memory.",
+    )
+    response = client_for(annotator).get(f"/api/exports/{job.pk}/download/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "The export failed: The worker ran out of memory."}

@@ -232,6 +232,7 @@ class TestIngestApi:
             ({"text": ""}, 400, "empty file"),
             ({}, 400, "exactly one"),
             ({"text": "a", "name": "x" * 600}, 400, "no more than 500"),
+            ({"text": "a", "title": "x"}, 400, "{'title': ['Unknown field.']}"),
         ],
     )
     def test_it_rejects_bad_input(self, editor, payload, status, message) -> None:
