@@ -509,6 +509,8 @@ def stance_create(
     origin: str = HUMAN,
 ) -> Stance:
     _check_stance(project, article, annotator, label, target_kind, target_topic, target_claim)
+    if target_kind == Stance.Target.ENTITY and target_entity is None:
+        raise AnnotationError("Choose one of your entities in this article.")
     with transaction.atomic():
         stance = _create(
             Stance(

@@ -191,6 +191,10 @@ def test_stance_labels_depend_on_the_target(setup) -> None:
             target_kind="topic",
             target_topic="Football",
         )
+    with pytest.raises(AnnotationError, match="Choose one of your entities"):
+        services.stance_create(
+            project=project, article=article, annotator=user, label="FAVOR", target_kind="entity"
+        )
     stance = services.stance_create(
         project=project,
         article=article,
