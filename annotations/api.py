@@ -231,11 +231,13 @@ class AssignmentViewSet(
     def get_queryset(self) -> QuerySet[Assignment]:
         return Assignment.objects.filter(self.list_scope())
 
-    @extend_schema(request=AssignmentInput, responses={201: AssignmentSerializer})
+    @extend_schema(
+        request=AssignmentInput,
+        responses={201: AssignmentSerializer, 200: AssignmentSerializer},
+        description="201 with a new assignment; 200 with the one that was already there.",
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = AssignmentInput(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
+        data = _input(AssignmentInput, request)
         project = _visible_project(request, data["project"])
         if project_role(request, project) != Membership.Role.EDITOR:
             raise exceptions.PermissionDenied("Only the project's editors assign.")
@@ -243,11 +245,14 @@ class AssignmentViewSet(
         if article is None:
             raise exceptions.ValidationError({"article": ["No such article."]})
         annotator = roles_user(data["annotator"])
+        had = Assignment.objects.filter(project=project, article=article, annotator=annotator)
+        existed = had.exists()
         with service_errors():
             assignment = services.assignment_create(
                 project=project, article=article, annotator=annotator, assigned_by=request.user
             )
-        return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(AssignmentSerializer(assignment).data, status=answer)
 
 
 def roles_user(user_id: int) -> Any:

@@ -385,3 +385,22 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     assert stance.status_code == 201, stance.content
     rows = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert sorted(row["role"] for row in rows) == ["cue", "evidence"]
+
+
+def test_assigning_twice_answers_the_existing_assignment(
+    world: dict, editor: User, annotator: User
+) -> None:
+    article = approved_article(title="To be assigned")
+    project = world["project"]
+    project.annotators_per_article = 2
+    project.save()
+    body = {"project": project.pk, "article": article.pk, "annotator": annotator.pk}
+    client = client_for(editor)
+    created = client.post("/api/assignments/", body, format="json")
+    assert created.status_code == 201, created.content
+    again = client.post("/api/assignments/", body, format="json")
+    assert again.status_code == 200 and again.json() == created.json()
+    refused = client_for(annotator).post("/api/assignments/", body, format="json")
+    assert refused.status_code == 403
+    unknown = client.post("/api/assignments/", {**body, "annotator": 10**9}, format="json")
+    assert unknown.status_code == 400 and unknown.json() == {"annotator": ["No such user."]}
