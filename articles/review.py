@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -511,11 +511,17 @@ def revision_activate(*, article: Article, revision: TextRevision) -> None:
 
 
 def _revision_in_use(revision: TextRevision) -> bool:
-    for relation in TextRevision._meta.related_objects:
+    """Whether rows of another app hold on to ``revision``: relations that refuse its deletion
+    (annotations anchored to its text). Hidden relations (``related_name="+"``) included."""
+    for relation in TextRevision._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
         model = relation.related_model
         if model._meta.app_label == Article._meta.app_label:
             continue
-        if model._default_manager.filter(**{relation.field.name: revision}).exists():
+        if relation.on_delete not in (models.RESTRICT, models.PROTECT):
+            continue
+        if model._base_manager.filter(**{relation.field.name: revision}).exists():
             return True
     return False
 

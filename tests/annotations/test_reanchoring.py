@@ -194,3 +194,21 @@ def test_the_report_page_shows_counts_and_makes_the_revision_live(
         assert client.post(page).status_code == 302
     article.refresh_from_db()
     assert article.current_revision_id == new.pk
+
+
+def test_a_new_revision_waits_while_annotations_point_into_the_current_one(
+    annotated, editor
+) -> None:
+    """The review app's gate, with real annotations (their links to revisions are hidden)."""
+    from articles import review
+
+    article, _, _ = annotated
+    live = article.current_revision
+    new = new_revision(article, [*BLOCKS[:2], "Critics called it bold."])
+    assert review.revision_propose(article=article, revision=new, user=editor) is False
+    article.refresh_from_db()
+    assert article.current_revision == live
+    assert review.pending_revision(article) == new
+    bare = approved_article(title="Nobody annotated this")
+    fresh = new_revision(bare, list(BLOCKS[1:]), title="Nobody annotated this")
+    assert review.revision_propose(article=bare, revision=fresh, user=editor) is True
