@@ -366,10 +366,11 @@ def workspace(request: HtmxHttpRequest, project_id: int, article_id: int) -> Htt
 
 
 def _blocks_of(revision: TextRevision, *spans: Any) -> set[int]:
-    """Indexes of the blocks the given spans touch (on the current revision)."""
+    """Indexes of the blocks the given spans touch (on the current revision); objects that
+    are not spans of text (entities, stances) touch none."""
     changed: set[int] = set()
     for span in spans:
-        if span is None or span.revision_id != revision.pk:
+        if getattr(span, "revision_id", None) != revision.pk:
             continue
         for index, (start, end) in enumerate(revision.blocks):
             if start < span.end and span.start < end:

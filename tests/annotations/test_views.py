@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations import services
-from annotations.models import Claim, EntityMention, Stance
+from annotations.models import Claim, Entity, EntityMention, Stance
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.conftest import PASSWORD
 
@@ -185,6 +185,29 @@ def test_claim_with_claimant_and_article_stance_over_http(world, annotator) -> N
     assert response.status_code == 200
     assert Stance.objects.get().label == "AGAINST"
     assert 'value="AGAINST" aria-pressed="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_entity_and_a_persons_stance_over_http(world, annotator, htmx) -> None:
+    """Neither is a span of text: no block of the article changes."""
+    article, project = world["article"], world["project"]
+    client = logged_in(annotator)
+    extra = HTMX if htmx else {}
+    made = client.post(
+        url(project, article, "new/entity/"), {"name": "Angela Merkel", "label": "PER"}, **extra
+    )
+    assert made.status_code == (200 if htmx else 302), made.content
+    (merkel,) = Entity.objects.filter(annotator=annotator)
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "emissions would fall by 40% before 2030"),
+    )
+    stance = {"holder": f"entity:{merkel.pk}", "target": f"claim:{claim.pk}", "label": "AGREE"}
+    made = client.post(url(project, article, "new/stance/"), stance, **extra)
+    assert made.status_code == (200 if htmx else 302), made.content
+    assert Stance.objects.get(annotator=annotator).holder == merkel
 
 
 def tagged(annotator, text: str, exact: str) -> tuple:
