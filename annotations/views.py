@@ -85,6 +85,8 @@ def _get_workspace(
 def _require_annotating(assignment: Assignment | None) -> Assignment:
     if assignment is None:
         raise PermissionDenied("Only the annotators assigned to this article annotate it.")
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise PermissionDenied("You have submitted this article already.")
     return assignment
 
 

@@ -281,6 +281,28 @@ def test_submit_marks_done_and_goes_to_the_next(annotator) -> None:
     assert "1 of 2 done" in queue
 
 
+def test_a_submitted_article_is_read_only(world, annotator) -> None:
+    article, project = world["article"], world["project"]
+    mine = EntityMention.objects.get(annotator=annotator)
+    client = logged_in(annotator)
+    assert client.post(url(project, article, "submit/")).status_code == 302
+    span = span_of(article, "Emmanuel Macron")
+    writes = [
+        ("new/mention/", {"start": span.start, "end": span.end, "exact": span.exact}),
+        (f"mention/{mine.pk}/", {"label": "MISC"}),
+        (f"mention/{mine.pk}/delete/", {}),
+        ("topic-stance/", {"topic": "Climate policy", "label": "FAVOR"}),
+    ]
+    for suffix, data in writes:
+        response = client.post(url(project, article, suffix), {"label": "PER", **data})
+        assert response.status_code == 403, suffix
+    assert client.get(url(project, article, f"mention/{mine.pk}/")).status_code == 403
+    assert EntityMention.objects.get(pk=mine.pk).label == mine.label
+    assert not Stance.objects.exists()
+    page = client.get(url(project, article)).content.decode()
+    assert f"mention/{mine.pk}/" not in page  # No edit or resolve links left.
+
+
 def test_the_workspace_query_count_does_not_grow_with_spans(
     world, annotator, django_assert_max_num_queries
 ) -> None:
