@@ -655,7 +655,7 @@ def queue_page(
     else:
         descending = filters.sort != QueueSort.OLDEST
         if after:
-            articles = articles.filter(**{"pk__lt" if descending else "pk__gt": int(after)})
+            articles = articles.filter(**{"pk__lt" if descending else "pk__gt": _id_cursor(after)})
         ordering = ["-pk" if descending else "pk"]
     rows = list(articles.order_by(*ordering)[: size + 1])
     if len(rows) <= size:
@@ -666,6 +666,13 @@ def queue_page(
     else:
         cursor = str(last.pk)
     return rows[:size], cursor
+
+
+def _id_cursor(after: str) -> int:
+    try:
+        return int(after)
+    except ValueError as error:  # A confidence sort's link used with another sort, say.
+        raise ReviewError("That page link is broken.") from error
 
 
 def _split_cursor(after: str) -> tuple[float, int]:

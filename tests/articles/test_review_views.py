@@ -190,6 +190,10 @@ def test_bad_input_is_400(editor, article: Article) -> None:
     long = client.get(reverse("articles-review-queue"), {"q": "x" * 501})
     assert "Search: Ensure this value has at most 500 characters" in long.content.decode()
     assert client.get(reverse("articles-review-queue"), {"after": "1;drop"}).status_code == 400
+    for broken in ("0.5_12", "1e999"):  # A confidence sort's page link, without its sort.
+        response = client.get(reverse("articles-review-queue"), {"after": broken})
+        assert response.status_code == 400, broken
+        assert "That page link is broken." in response.content.decode()
 
 
 def test_approving(editor, article: Article) -> None:
