@@ -50,11 +50,20 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(
-        Article.objects.select_related("source", "batch", "current_cleaning"), pk=article_id
+        Article.objects.select_related("source", "batch", "current_cleaning", "current_revision"),
+        pk=article_id,
     )
     tab = "raw" if request.GET.get("tab") == "raw" else "article"
-    cleaning = article.current_cleaning
-    blocks = [article.text[start:end] for start, end in cleaning.blocks] if cleaning else []
+    cleaning, revision = article.current_cleaning, article.current_revision
+    # What annotators read once an editor approved it; the cleaner's output until then.
+    if revision is not None:
+        title = revision.title
+        blocks = [revision.text[start:end] for start, end in revision.blocks]
+    elif cleaning is not None:
+        title = cleaning.title
+        blocks = [article.text[start:end] for start, end in cleaning.blocks]
+    else:
+        title, blocks = "", []
     template = "articles/article_detail.html"
     if request.htmx:
         template += "#tabs"
@@ -64,6 +73,8 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         {
             "article": article,
             "cleaning": cleaning,
+            "revision": revision,
+            "title": title,
             "blocks": blocks,
             "tab": tab,
             "can_edit": roles.is_editor(request.user),

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from articles import review
 from articles.models import Article, IngestBatch
+from articles.revisions import revision_create
 from articles.tasks import clean_articles
 from tests.articles.factories import make_article
 from tests.conftest import PASSWORD
@@ -118,6 +120,27 @@ def test_the_article_page_escapes_hostile_text(annotator, cleaned: Article) -> N
         assert "<img src=x" not in content
         assert "&lt;script&gt;" in content
     assert "Menu" in client.get(cleaned.get_absolute_url(), {"tab": "raw"}).content.decode()
+
+
+def test_the_article_page_shows_the_approved_text_once_there_is_one(
+    annotator, editor, cleaned: Article
+) -> None:
+    client = client_for(annotator)
+    before = client.get(cleaned.get_absolute_url()).content.decode()
+    assert "the cleaner's output (not approved yet)" in before
+    assert "about the harbour" in before
+    revision = revision_create(
+        article=cleaned,
+        title="An edited <title>",
+        blocks=["Only the edited paragraph."],
+        created_by=editor,
+    )
+    review.revision_activate(article=cleaned, revision=revision)
+    after = client.get(cleaned.get_absolute_url()).content.decode()
+    assert "<h1>An edited &lt;title&gt;</h1>" in after
+    assert "<p>Only the edited paragraph.</p>" in after
+    assert "about the harbour" not in after
+    assert "approved revision 1" in after
 
 
 def test_the_article_tabs_render_as_htmx_partials(annotator, cleaned: Article) -> None:
