@@ -27,6 +27,9 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        # An empty file is refused by ingest and listed in the batch report, as inside an
+        # archive, not by the form (which would turn away the whole upload).
+        allow_empty_file=True,
         widget=MultipleFileInput(attrs={"accept": ".txt,.zip,.tar.gz,.tgz,.tar"}),
         help_text="Text files, or .zip / .tar.gz archives of them.",
     )

@@ -47,6 +47,10 @@ def from_upload(
     if is_archive(name):
         yield from _from_archive(name, stream, glob=glob, max_bytes=max_bytes)
         return
+    size = getattr(stream, "size", None)  # Django's uploads know theirs: report it, not the cap.
+    if size is not None and size > max_bytes:
+        yield IncomingFile(name, name, error=_too_large(size, max_bytes), size=size)
+        return
     data = stream.read(max_bytes + 1)
     yield _sized(name, name, data, max_bytes=max_bytes)
 

@@ -201,19 +201,32 @@ def test_editors_upload_files_and_archives(editor) -> None:
     archive.name = "pages.zip"
     single = io.BytesIO(b"Title B\nBody of B, long enough.\n")
     single.name = "b.txt"
+    nothing = io.BytesIO(b"")
+    nothing.name = "nothing.txt"
     client = client_for(editor)
     with mock.patch("articles.tasks.queue_cleaning"):
         response = client.post(
-            reverse("articles-upload"), {"files": [archive, single], "source": "desk"}
+            reverse("articles-upload"), {"files": [archive, single, nothing], "source": "desk"}
         )
     batch = IngestBatch.objects.get()
     assert response.status_code == 302
     assert response.url == batch.get_absolute_url()
     assert (batch.origin, batch.created_by, batch.source.name) == ("web", editor, "desk")
     report = client.get(response.url).content.decode()
-    assert "ingested: 2 new, 0 duplicate, 1 rejected" in report
+    assert "ingested: 2 new, 0 duplicate, 2 rejected" in report
     assert "pages.zip!empty.txt" in report and "empty file" in report
+    assert "nothing.txt" in report
     assert f"#{batch.pk}" in client.get(reverse("articles-batches")).content.decode()
+
+
+def test_an_oversized_upload_is_reported_with_its_own_size(editor, settings) -> None:
+    settings.NEWSREADER_MAX_FILE_BYTES = 1000
+    big = io.BytesIO(b"x" * 5000)
+    big.name = "big.txt"
+    client = client_for(editor)
+    response = client.post(reverse("articles-upload"), {"files": [big], "source": "desk"})
+    report = client.get(response.url).content.decode()
+    assert "too large: 5,000 bytes, the limit is 1,000" in report
 
 
 def test_upload_without_files_shows_the_form_error(editor) -> None:
