@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -185,3 +186,21 @@ def test_space_on_a_focused_button_presses_it(page: Page, live_server, demo_edit
     ]
     article.refresh_from_db()
     assert article.review_status == "approved"
+
+
+def test_a_queue_search_asks_once_and_back_restores_it(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    reviewable(LINES)
+    log_in(page, live_server.url, "editor", DEMO_PASSWORD)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/review/?" in r.url else None)
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("harbour")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/review/\?.*q=harbour"))
+    page.wait_for_load_state("networkidle")
+    assert len(asked) == 1, asked
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/review/")
+    expect(search).to_have_value("")
