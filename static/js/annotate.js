@@ -5,6 +5,7 @@
   "use strict";
   const ws = document.getElementById("workspace");
   if (!ws) return;
+  ws.classList.add("scripted"); // Shows the buttons that act on a selection (CSS).
   const text = document.getElementById("text");
   const popup = document.getElementById("popup");
   const errorBox = document.getElementById("save-error");

@@ -12,7 +12,7 @@ from annotations import services
 from annotations.demo import demo_project_setup
 from annotations.models import Claim, EntityMention, Stance
 from articles.models import Article
-from tests.annotations.factories import approved_article
+from tests.annotations.factories import approved_article, span_of
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -273,3 +273,24 @@ def test_every_selection_converts_to_the_right_code_points(
     ]
     assert len(pairs) > 1000
     assert wrong == []
+
+
+def test_without_javascript_no_button_waits_for_a_selection(browser, live_server, assigned) -> None:
+    article, project = assigned
+    annotator = project.members.get(username="annotator")
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "The chancellor said"),
+    )
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(
+        f"{live_server.url}/annotate/projects/{project.pk}/articles/{article.pk}/claim/{claim.pk}/"
+    )
+    expect(page.locator(".editing")).to_contain_text("Editing claim")
+    expect(page.get_by_role("button", name="Set cue to the selection")).to_be_hidden()
+    expect(page.get_by_role("button", name="Move to the selection")).to_be_hidden()
+    context.close()
