@@ -199,6 +199,10 @@ class ProjectForm(forms.ModelForm):
         fields = ("name", "guidelines", "annotators_per_article")
         widgets = {"guidelines": forms.Textarea(attrs={"rows": 8})}
 
+    annotators_per_article = forms.IntegerField(
+        min_value=1, max_value=50, label="Annotators per article"
+    )
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:

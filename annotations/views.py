@@ -234,11 +234,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
         form.save()
         messages.success(request, "Project settings saved.")
     else:
-        messages.error(
-            request,
-            "Not saved: "
-            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
-        )
+        messages.error(request, _form_errors(form))
     return redirect(project)
 
 

@@ -343,7 +343,17 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
     )
     project.refresh_from_db()
     assert project.label_names == ["PERSON", "PLACE"] and project.topics == ["Climate", "Migration"]
+    assert project.annotators_per_article == 2
     assert logged_in(annotator).post(f"/annotate/projects/{project.pk}/assign/").status_code == 403
+    refused = client.post(
+        f"/annotate/projects/{project.pk}/settings/",
+        {"name": project.name, "annotators_per_article": 0, "labels_text": "PERSON p"},
+        follow=True,
+    ).content.decode()
+    assert "Not saved: Annotators per article: Ensure this value is greater than" in refused
+    assert "labels_text:" not in refused
+    project.refresh_from_db()
+    assert project.annotators_per_article == 2
 
 
 # ---------------------------------------------------------------- offsets, as property tests
