@@ -200,7 +200,7 @@ class ProjectForm(forms.ModelForm):
         widgets = {"guidelines": forms.Textarea(attrs={"rows": 8})}
 
     annotators_per_article = forms.IntegerField(
-        min_value=1, max_value=50, label="Annotators per article"
+        min_value=1, max_value=50, initial=1, label="Annotators per article"
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
