@@ -340,6 +340,12 @@ def _check_label(project: Project, label: str) -> None:
         raise AnnotationError(f"“{label}” is not a label of this project.")
 
 
+def _check_one_paragraph(revision: TextRevision, span: Span) -> None:
+    """A name is never split across paragraphs (a claim may be: it is a sentence or more)."""
+    if not any(start <= span.start and span.end <= end for start, end in revision.blocks):
+        raise AnnotationError("A mention lies within one paragraph.")
+
+
 def mention_create(
     *,
     project: Project,
@@ -353,6 +359,8 @@ def mention_create(
 ) -> EntityMention:
     _check_label(project, label)
     revision = _current_revision(article, revision_id)
+    anchor = _anchor_fields(revision, span)
+    _check_one_paragraph(revision, span)
     return _create(
         EntityMention(
             project=project,
@@ -361,7 +369,7 @@ def mention_create(
             origin=origin,
             label=label,
             entity=_entity_of(entity, article, annotator),
-            **_anchor_fields(revision, span),
+            **anchor,
         ),
         annotator,
     )
@@ -376,8 +384,10 @@ def span_resize(
     """
     _check_owner(obj, user)
     revision = _current_revision(obj.article, revision_id)
-    before = _snapshot(obj)
     fields = _anchor_fields(revision, span)
+    if isinstance(obj, EntityMention):
+        _check_one_paragraph(revision, span)
+    before = _snapshot(obj)
     for name, value in fields.items():
         setattr(obj, name, value)
     return _update(obj, user, before, [*fields, "revision"])

@@ -79,6 +79,24 @@ def test_a_stale_revision_is_refused(setup) -> None:
         services.mention_create(**mention, span=span_of(article, "Macron"), revision_id=10**9)
 
 
+def test_a_mention_lies_within_one_paragraph(setup) -> None:
+    project, article, user = setup
+    text = article.current_revision.text
+    start = text.index("Monday.")
+    across = Span(start, start + 12, text[start : start + 12])
+    assert "\n" in across.exact
+    with pytest.raises(AnnotationError, match="within one paragraph"):
+        services.mention_create(
+            project=project, article=article, annotator=user, span=across, label="PER"
+        )
+    macron = span_of(article, "Macron")
+    mention = services.mention_create(
+        project=project, article=article, annotator=user, span=macron, label="PER"
+    )
+    with pytest.raises(AnnotationError, match="within one paragraph"):
+        services.span_resize(obj=mention, user=user, span=across)
+
+
 def test_unknown_labels_are_refused(setup) -> None:
     project, article, user = setup
     with pytest.raises(AnnotationError, match="not a label"):

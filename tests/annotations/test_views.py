@@ -310,7 +310,7 @@ def test_the_workspace_query_count_does_not_grow_with_spans(
     client = logged_in(annotator)
     text = article.current_revision.text
     for start in range(0, len(text) - 5, 7):
-        if text[start : start + 5].strip():
+        if text[start : start + 5].strip() and "\n" not in text[start : start + 5]:
             services.mention_create(
                 project=project,
                 article=article,
