@@ -62,14 +62,17 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ReadOnlyAdmin):
     list_display = ("name", "label", "kb_id", "article", "annotator", "updated_at")
     list_filter = ("label",)
     search_fields = ("name", "kb_id")
     raw_id_fields = ("article",)
 
 
-class AnchoredAdmin(admin.ModelAdmin):
+class AnchoredAdmin(ReadOnlyAdmin):
+    """Annotations change through the workspace and the API, whose services keep the audit
+    trail and the tombstones sync consumers need; here they are only read."""
+
     list_display = ("exact", "revision", "start", "end", "anchor_state", "annotator", "origin")
     list_filter = ("anchor_state", "origin")
     search_fields = ("exact",)
@@ -93,7 +96,7 @@ class SupportSpanAdmin(AnchoredAdmin):
 
 
 @admin.register(Stance)
-class StanceAdmin(admin.ModelAdmin):
+class StanceAdmin(ReadOnlyAdmin):
     list_display = ("article", "holder_kind", "target_kind", "annotator", "updated_at")
     list_filter = ("holder_kind", "target_kind")
     raw_id_fields = ("article", "holder", "target_entity")

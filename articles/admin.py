@@ -85,7 +85,10 @@ class CleaningInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadOnlyAdmin):
+    """Read-only: an article changes through ingest, cleaning and review, which keep its
+    history; a form here would also rewrite its text's line ends (\n to \r\n) on save."""
+
     list_display = (
         "id",
         "display_title",
@@ -111,7 +114,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cleaning)
-class CleaningAdmin(admin.ModelAdmin):
+class CleaningAdmin(ReadOnlyAdmin):
     list_display = ("id", "article", "cleaner_version", "confidence", "created_at")
     list_filter = ("cleaner_version",)
     raw_id_fields = ("article",)
@@ -125,7 +128,9 @@ class LineStatAdmin(admin.ModelAdmin):
 
 
 @admin.register(TextRevision)
-class TextRevisionAdmin(admin.ModelAdmin):
+class TextRevisionAdmin(ReadOnlyAdmin):
+    """Revisions are immutable: annotations' offsets point into their text."""
+
     list_display = ("article", "number", "title", "created_by", "created_at")
     raw_id_fields = ("article", "cleaning")
     readonly_fields = ("sha256", "normalizer_version", "created_at")

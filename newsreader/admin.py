@@ -1,10 +1,12 @@
-"""Admin pieces the apps share."""
+"""Admin pieces the apps share, and the users' admin."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 
@@ -20,3 +22,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Users are deactivated, not deleted: a delete would take their annotations along
+    without the tombstones API consumers sync deletions by, and leave holes in the audit."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

@@ -34,9 +34,47 @@ def test_the_changelist_renders(model, admin_user) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["articles_reviewevent", "annotations_annotationevent", "annotations_tombstone"]
+    "name",
+    [
+        "articles_reviewevent",
+        "annotations_annotationevent",
+        "annotations_tombstone",
+        # Changed only through the services, which audit, tombstone and re-anchor.
+        "articles_article",
+        "articles_textrevision",
+        "articles_cleaning",
+        "annotations_entity",
+        "annotations_entitymention",
+        "annotations_claim",
+        "annotations_supportspan",
+        "annotations_stance",
+    ],
 )
-def test_audit_trails_and_tombstones_are_read_only(name: str, admin_user) -> None:
+def test_records_the_services_keep_are_read_only(name: str, admin_user) -> None:
     client = Client()
     client.force_login(admin_user)
     assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_article_opened_in_the_admin_has_no_form_to_save(admin_user) -> None:
+    """A textarea would turn the text's \n into \r\n on save (found by a walk-through)."""
+    article = make_article("Title of a page\nA body line that is long enough to count.\n")
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(url).content.decode()
+    assert "<textarea" not in page and 'name="_save"' not in page
+    assert client.post(url, {"text": "changed"}).status_code == 403
+    article.refresh_from_db()
+    assert article.text.endswith("count.\n")
+
+
+@pytest.mark.django_db
+def test_users_are_deactivated_not_deleted(admin_user, annotator) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_delete", args=[annotator.pk])
+    assert client.get(url).status_code == 403
+    change = client.get(reverse("admin:auth_user_change", args=[annotator.pk]))
+    assert change.status_code == 200 and 'name="is_active"' in change.content.decode()
