@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "newsreader.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsreader.urls"

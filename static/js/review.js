@@ -79,6 +79,27 @@
     }
   });
 
+  // Anything else that fails (a 403 after signing in again elsewhere, a 500, no connection)
+  // has no message of ours in it: say so, or the key press seems to do nothing.
+  function showFailure(text) {
+    var box = document.getElementById("review-message");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "alert bad";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    box.replaceChildren(p);
+    queue = [];
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409) return;
+    showFailure("Not saved (error " + status + "). Reload the page and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showFailure("Connection lost: not saved. Try again.");
+  });
+
   // Conflicts (409) and refusals (400) carry the message and the fresh state: show them.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;

@@ -153,6 +153,27 @@ def test_a_stale_page_shows_the_conflict(page: Page, live_server, demo_editor: s
     expect(page.locator("#line-3")).to_contain_class("lab-other edited")
 
 
+def test_a_failed_action_says_so_and_an_ended_session_goes_to_login(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    article = reviewable()
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    review_url = f"{live_server.url}/review/{article.pk}/"
+    page.goto(review_url)
+    # Signing in again elsewhere rotates the CSRF token: this page's POSTs get a 403.
+    page.evaluate("document.cookie = 'csrftoken=stale; path=/'")
+    page.locator("#line-3 .ln").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved (error 403)")
+    page.reload()
+    page.context.clear_cookies(name="sessionid")  # The session ends; the CSRF cookie stays.
+    page.locator("#line-3 .ln").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Freview%2F"))
+    page.get_by_label("Username").fill(demo_editor)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(review_url)
+
+
 def test_rejecting_and_moving_on_by_keyboard(page: Page, live_server, demo_editor: str) -> None:
     older = reviewable(name="older.txt", lines=[*LINES, ("older", "other")])
     newer = reviewable(name="newer.txt", lines=[*LINES, ("newer", "other")])
