@@ -151,7 +151,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             .defer("article__raw_bytes", "article__text")
             .order_by("article_id", "id")[:1000]
         )
-        context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates())
+        context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
         context["settings_form"] = forms.ProjectForm(instance=project)
         context["member_form"] = forms.MemberForm(
             users=get_user_model().objects.filter(is_active=True).order_by("username")
@@ -163,10 +163,17 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "annotations/project.html", context)
 
 
-def _annotator_candidates() -> Any:
+def _annotator_candidates(project: Project) -> Any:
+    """Annotators site-wide, and whoever is a member of this project (as the members form
+    lets an editor add anyone)."""
     return (
         get_user_model()
-        .objects.filter(Q(groups__name=roles.ANNOTATOR) | Q(is_superuser=True))
+        .objects.filter(
+            Q(groups__name=roles.ANNOTATOR)
+            | Q(is_superuser=True)
+            | Q(memberships__project=project),
+            is_active=True,
+        )
         .distinct()
         .order_by("username")
     )
@@ -190,7 +197,7 @@ def _unassigned(project: Project) -> Any:
 def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
     project, role = _get_project(request, project_id)
     _require_editor(role)
-    form = forms.AssignForm(request.POST, annotators=_annotator_candidates())
+    form = forms.AssignForm(request.POST, annotators=_annotator_candidates(project))
     if not form.is_valid():
         messages.error(request, "Choose annotators and a number of articles.")
         return redirect(project)

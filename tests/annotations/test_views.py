@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -320,6 +321,20 @@ def test_the_workspace_query_count_does_not_grow_with_spans(
             )
     with django_assert_max_num_queries(25):
         assert client.get(url(project, article)).status_code == 200
+
+
+def test_a_project_member_outside_the_annotator_group_can_be_assigned(editor) -> None:
+    article = approved_article()
+    member = User.objects.create_user("dana", password=PASSWORD)  # In no group.
+    project = project_for(member)
+    client = logged_in(editor)
+    page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
+    assert f'value="{member.pk}"' in page
+    response = client.post(
+        f"/annotate/projects/{project.pk}/assign/", {"annotators": [member.pk], "count": 1}
+    )
+    assert response.status_code == 302
+    assert project.assignments.get().article == article
 
 
 def test_editors_assign_and_configure(editor, annotator) -> None:
