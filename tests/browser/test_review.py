@@ -225,3 +225,18 @@ def test_a_queue_search_asks_once_and_back_restores_it(
     page.go_back()
     expect(page).to_have_url(f"{live_server.url}/review/")
     expect(search).to_have_value("")
+
+
+def test_on_a_phone_the_review_page_keeps_the_text_readable(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    article = reviewable()
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+    width = page.locator("#line-3 .text").evaluate("e => e.getBoundingClientRect().width")
+    assert width > 150
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
