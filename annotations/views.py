@@ -131,6 +131,10 @@ def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect(_workspace_url(project, assignment.article))
 
 
+# The project page lists this many; "Next article" and the API go through the rest.
+MINE_SHOWN, ALL_SHOWN = 500, 1000
+
+
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     project, role = _get_project(request, project_id)
@@ -142,15 +146,18 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "total": total,
         "mine": Assignment.objects.filter(project=project, annotator=request.user)
         .select_related("article")
-        .defer("article__raw_bytes", "article__text")[:500],
+        .defer("article__raw_bytes", "article__text")[:MINE_SHOWN],
+        "mine_shown": MINE_SHOWN,
     }
     if role == Membership.Role.EDITOR:
+        everyone = Assignment.objects.filter(project=project)
         context["assignments"] = (
-            Assignment.objects.filter(project=project)
-            .select_related("article", "annotator")
+            everyone.select_related("article", "annotator")
             .defer("article__raw_bytes", "article__text")
-            .order_by("article_id", "id")[:1000]
+            .order_by("article_id", "id")[:ALL_SHOWN]
         )
+        context["assignment_count"] = everyone.count()
+        context["all_shown"] = ALL_SHOWN
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
         context["settings_form"] = forms.ProjectForm(instance=project)
         context["member_form"] = forms.MemberForm(

@@ -337,6 +337,25 @@ def test_a_project_member_outside_the_annotator_group_can_be_assigned(editor) ->
     assert project.assignments.get().article == article
 
 
+def test_the_project_page_says_when_its_lists_stop_short(editor, annotator, monkeypatch) -> None:
+    from annotations import views
+
+    monkeypatch.setattr(views, "MINE_SHOWN", 1)
+    monkeypatch.setattr(views, "ALL_SHOWN", 1)
+    project = project_for(annotator, editor)
+    project.annotators_per_article = 2
+    project.save()
+    for n in range(2):
+        article = approved_article(title=f"Story {n}")
+        for user in (annotator, editor):
+            services.assignment_create(
+                project=project, article=article, annotator=user, assigned_by=None
+            )
+    page = logged_in(editor).get(f"/annotate/projects/{project.pk}/").content.decode()
+    assert "The first 1 of your 2 assignments" in page
+    assert "The first 1 of 4 assignments" in page
+
+
 def test_editors_assign_and_configure(editor, annotator) -> None:
     article = approved_article()
     project = project_for(annotator)
