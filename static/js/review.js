@@ -16,6 +16,26 @@
   function lineEl(number) { return document.getElementById("line-" + (number - 1)); }
   function count() { return lines() ? lines().children.length : 0; }
 
+  // One Tab stop among the lines (a page may have thousands): the cursor's line, else the
+  // first; j/k move it, and the focus with it when a line has the focus. Without this
+  // script every line's button is a Tab stop, which keeps them usable without JavaScript.
+  function rove() {
+    var list = lines();
+    if (!list) return;
+    var stops = list.querySelectorAll(".ln:not([tabindex='-1'])");
+    var target = lineEl(cursor || 1);
+    target = target && target.querySelector(".ln");
+    var hadFocus = false;
+    for (var i = 0; i < stops.length; i++) {
+      if (stops[i] === target) continue;
+      hadFocus = hadFocus || document.activeElement === stops[i];
+      stops[i].tabIndex = -1;
+    }
+    if (!target) return;
+    target.tabIndex = 0;
+    if (hadFocus) target.focus();
+  }
+
   function setCursor(number, scroll) {
     var old = document.querySelector(".line.cursor");
     if (old) old.classList.remove("cursor");
@@ -23,6 +43,7 @@
     var el = lineEl(cursor);
     if (!el) return;
     el.classList.add("cursor");
+    rove();
     if (scroll) el.scrollIntoView({ block: "nearest" });
     var labelForm = document.getElementById("label-form");
     if (labelForm && !labelForm.contains(document.activeElement)) {
@@ -63,6 +84,19 @@
     form.elements.fragment.value = text;
     return true;
   }
+
+  rove();
+  // Lines swapped in by an edit come back as Tab stops, and a focused line's button is gone:
+  // give the focus back to the cursor's line if a line had it.
+  var lineFocused = false;
+  document.addEventListener("focusin", function (event) {
+    lineFocused = !!event.target.closest("#lines .ln");
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    rove();
+    var stop = lineFocused && document.activeElement === document.body && lineEl(cursor || 1);
+    if (stop) stop.querySelector(".ln").focus();
+  });
 
   document.addEventListener("htmx:afterRequest", function () {
     busy = false;

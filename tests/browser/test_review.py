@@ -240,3 +240,22 @@ def test_on_a_phone_the_review_page_keeps_the_text_readable(
     assert width > 150
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_the_lines_are_one_tab_stop_that_j_and_k_move(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    article = reviewable()
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    stops = page.locator("#lines .ln:not([tabindex='-1'])")
+    expect(stops).to_have_count(1)
+    page.locator("#line-0 .ln").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("#line-1 .ln")).to_be_focused()
+    page.keyboard.press("Space")  # Presses the focused line's button: a toggle.
+    expect(page.locator("#line-1")).to_contain_class("edited")
+    expect(stops).to_have_count(1)  # The swapped-in line is no extra stop.
+    expect(page.locator("#line-1 .ln")).to_have_attribute("tabindex", "0")
+    expect(page.locator("#line-1 .ln")).to_be_focused()
