@@ -66,7 +66,6 @@ class EntityAdmin(ReadOnlyAdmin):
     list_display = ("name", "label", "kb_id", "article", "annotator", "updated_at")
     list_filter = ("label",)
     search_fields = ("name", "kb_id")
-    raw_id_fields = ("article",)
 
 
 class AnchoredAdmin(ReadOnlyAdmin):
@@ -76,13 +75,11 @@ class AnchoredAdmin(ReadOnlyAdmin):
     list_display = ("exact", "revision", "start", "end", "anchor_state", "annotator", "origin")
     list_filter = ("anchor_state", "origin")
     search_fields = ("exact",)
-    raw_id_fields = ("revision",)
 
 
 @admin.register(EntityMention)
 class EntityMentionAdmin(AnchoredAdmin):
     list_display = ("exact", "label", *AnchoredAdmin.list_display[1:])
-    raw_id_fields = ("revision", "entity")
 
 
 @admin.register(Claim)
@@ -92,14 +89,13 @@ class ClaimAdmin(AnchoredAdmin):
 
 @admin.register(SupportSpan)
 class SupportSpanAdmin(AnchoredAdmin):
-    raw_id_fields = ("revision", "claim", "stance")
+    list_display = ("exact", "role", *AnchoredAdmin.list_display[1:])
 
 
 @admin.register(Stance)
 class StanceAdmin(ReadOnlyAdmin):
     list_display = ("article", "holder_kind", "target_kind", "annotator", "updated_at")
     list_filter = ("holder_kind", "target_kind")
-    raw_id_fields = ("article", "holder", "target_entity")
 
 
 @admin.register(ExportJob)

@@ -51,6 +51,7 @@ from annotations.serializers import (
     AssignmentInput,
     AssignmentSerializer,
     ChangeSerializer,
+    ClaimChoices,
     ClaimFields,
     ClaimInput,
     ClaimSerializer,
@@ -81,6 +82,9 @@ from newsreader.api import (
     encode_cursor,
     page_size_of,
 )
+
+CLAIM_CHOICES = tuple(ClaimChoices().fields)
+
 
 # ---------------------------------------------------------------- access
 
@@ -245,13 +249,11 @@ class AssignmentViewSet(
         if article is None:
             raise exceptions.ValidationError({"article": ["No such article."]})
         annotator = roles_user(data["annotator"])
-        had = Assignment.objects.filter(project=project, article=article, annotator=annotator)
-        existed = had.exists()
         with service_errors():
-            assignment = services.assignment_create(
+            assignment, created = services.assignment_create(
                 project=project, article=article, annotator=annotator, assigned_by=request.user
             )
-        answer = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(AssignmentSerializer(assignment).data, status=answer)
 
 
@@ -412,7 +414,7 @@ class ClaimViewSet(AnnotationViewSet):
     def create(self, request: Request) -> Response:
         data = _input(ClaimInput, request)
         project, article = writable(request, data["project"], data["article"])
-        fields = {k: data[k] for k in ClaimFields().fields if k in data and k != "claimant"}
+        fields = {k: data[k] for k in CLAIM_CHOICES if k in data}
         claimant = _own(Entity, request, data.get("claimant"), "claimant", article=article)
         if claimant is not None:
             fields["claimant"] = claimant
@@ -811,11 +813,7 @@ def _import_record(
         counts["mentions"] += 1
     claims: dict[str, Claim] = {}
     for item in record["claims"]:
-        fields = {
-            k: item[k]
-            for k in ("checkworthiness", "claim_type", "claimant_kind", "attribution")
-            if k in item
-        }
+        fields = {k: item[k] for k in CLAIM_CHOICES if k in item}
         claims[item.get("id", "")] = services.claim_create(
             project=project,
             article=article,

@@ -250,12 +250,17 @@ class MentionUpdate(StrictSerializer):
     entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class ClaimFields(StrictSerializer):
+class ClaimChoices(serializers.Serializer):
+    """A claim's closed fields, shared by the API's input and an import line."""
+
     checkworthiness = serializers.ChoiceField(choices=Claim.Worthiness.choices, required=False)
     claim_type = serializers.ChoiceField(choices=Claim.Type.choices, required=False)
     claimant_kind = serializers.ChoiceField(choices=Claim.Claimant.choices, required=False)
-    claimant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     attribution = serializers.ChoiceField(choices=Claim.Attribution.choices, required=False)
+
+
+class ClaimFields(StrictSerializer, ClaimChoices):
+    claimant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
 class ClaimInput(CreateInput, SpanInput, ClaimFields):
@@ -346,15 +351,11 @@ class ImportedMention(_Imported):
     entity = _local_id(required=False, allow_null=True)
 
 
-class ImportedClaim(_Imported):
+class ImportedClaim(_Imported, ClaimChoices):
     id = _local_id(required=False, default="")
     start = serializers.IntegerField(**_OFFSET)
     end = serializers.IntegerField(**_OFFSET)
-    checkworthiness = serializers.ChoiceField(choices=Claim.Worthiness.choices, required=False)
-    claim_type = serializers.ChoiceField(choices=Claim.Type.choices, required=False)
-    claimant_kind = serializers.ChoiceField(choices=Claim.Claimant.choices, required=False)
     claimant = _local_id(required=False, allow_null=True)
-    attribution = serializers.ChoiceField(choices=Claim.Attribution.choices, required=False)
     cue = _offsets(required=False, allow_null=True)
 
 

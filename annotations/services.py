@@ -166,7 +166,8 @@ def membership_set(*, project: Project, user: Any, role: str = Membership.Role.A
 
 def assignment_create(
     *, project: Project, article: Article, annotator: Any, assigned_by: Any | None
-) -> Assignment:
+) -> tuple[Assignment, bool]:
+    """The annotator's assignment to the article in the project, and whether it is new."""
     if article.review_status != Article.Review.APPROVED or not article.current_revision_id:
         raise AnnotationError("Only approved articles can be assigned.")
     with transaction.atomic():
@@ -174,15 +175,16 @@ def assignment_create(
         Article.objects.select_for_update().filter(pk=article.pk).get()
         existing = Assignment.objects.filter(project=project, article=article)
         if mine := existing.filter(annotator=annotator).first():
-            return mine
+            return mine, False
         if existing.count() >= project.annotators_per_article:
             raise AnnotationError(
                 f"This article already has {project.annotators_per_article} annotator(s)."
             )
         membership_set(project=project, user=annotator, role=_role_or_annotator(project, annotator))
-        return Assignment.objects.create(
+        made = Assignment.objects.create(
             project=project, article=article, annotator=annotator, assigned_by=assigned_by
         )
+        return made, True
 
 
 def _role_or_annotator(project: Project, user: Any) -> str:

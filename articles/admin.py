@@ -101,15 +101,7 @@ class ArticleAdmin(ReadOnlyAdmin):
     list_filter = ("state", "source", "encoding")
     list_select_related = ("source",)
     search_fields = ("title", "original_name", "sha256")
-    raw_id_fields = ("batch", "current_cleaning")
-    readonly_fields = (
-        "sha256",
-        "raw_bytes",
-        "size_bytes",
-        "created_at",
-        "updated_at",
-        "search_vector",
-    )
+    exclude = ("raw_bytes", "search_vector")  # Megabytes of bytes and lexemes, unreadable.
     inlines = [CleaningInline]
 
 
@@ -117,7 +109,6 @@ class ArticleAdmin(ReadOnlyAdmin):
 class CleaningAdmin(ReadOnlyAdmin):
     list_display = ("id", "article", "cleaner_version", "confidence", "created_at")
     list_filter = ("cleaner_version",)
-    raw_id_fields = ("article",)
 
 
 @admin.register(LineStat)
@@ -132,8 +123,6 @@ class TextRevisionAdmin(ReadOnlyAdmin):
     """Revisions are immutable: annotations' offsets point into their text."""
 
     list_display = ("article", "number", "title", "created_by", "created_at")
-    raw_id_fields = ("article", "cleaning")
-    readonly_fields = ("sha256", "normalizer_version", "created_at")
 
 
 @admin.register(CleaningHint)
@@ -152,4 +141,3 @@ class ReviewDraftAdmin(admin.ModelAdmin):
 class ReviewEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "article", "user", "action", "undone")
     list_filter = ("action",)
-    raw_id_fields = ("article", "cleaning")

@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
         "newsreader.throttling.AnonThrottle",
         "newsreader.throttling.UserThrottle",
     ],
-    # Per process (local-memory cache): generous for sync consumers, slow for password guessing.
+    # Per process (newsreader.throttling): generous for sync consumers, slow for password guessing.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "6000/minute"),
