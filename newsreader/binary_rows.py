@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class _BinaryCursor(psycopg.Cursor):
@@ -28,11 +29,33 @@ def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
 
     Through Django's cursor wrapper, so errors become ``django.db`` errors and the query is
     logged where Django logs queries (``DEBUG``, ``CaptureQueriesContext``).
+
+    A persistent connection the server has dropped is opened again, not an error, as with
+    Django's own cursors (``CONN_HEALTH_CHECKS``). Django pings the connection before a
+    request's first query, a round trip on every request; a read outside a transaction can
+    instead just run, and run once more on a new connection if the old one turns out dead.
     """
     db = connections[DEFAULT_DB_ALIAS]  # Once: each use of the proxy looks it up again.
-    # As Django's own cursors: a persistent connection is checked once a request
-    # (CONN_HEALTH_CHECKS), so one the server has dropped is opened again, not an error.
-    db.close_if_health_check_failed()
+    may_retry = (
+        db.health_check_enabled
+        and not db.health_check_done
+        and db.connection is not None
+        and not db.in_atomic_block
+    )
+    if not may_retry:
+        db.close_if_health_check_failed()
+    try:
+        rows = _fetch_all(db, sql, params)
+    except DatabaseError:
+        if not may_retry or db.is_usable():
+            raise
+        db.close()
+        rows = _fetch_all(db, sql, params)
+    db.health_check_done = True  # The connection works: the request's other queries need no ping.
+    return rows
+
+
+def _fetch_all(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = _BinaryCursor(db.connection)

@@ -9,14 +9,34 @@ from django.db import connection
 from newsreader.binary_rows import fetch_all
 
 
+def _new_request() -> None:
+    """As Django at a request's start: the persistent connection is to be checked again."""
+    connection.health_check_done = False
+    connection.health_check_enabled = True  # Set from the settings at connect; on in production.
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_the_server_dropped_is_opened_again() -> None:
     first = fetch_all("SELECT pg_backend_pid()")[0][0]
     params = {**connection.get_connection_params(), "autocommit": True}
     with psycopg.connect(**params) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [first])
-    # A new request: Django checks the persistent connection once before its first query.
-    connection.health_check_done = False
-    connection.health_check_enabled = True  # Set from the settings at connect; on in production.
+    _new_request()
     again = fetch_all("SELECT pg_backend_pid(), %s::int + 1", [41])
     assert again[0][1] == 42 and again[0][0] != first
+    assert connection.health_check_done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_working_connection_is_not_pinged(monkeypatch: pytest.MonkeyPatch) -> None:
+    fetch_all("SELECT 1")
+    _new_request()
+    pings: list[None] = []
+    monkeypatch.setattr(connection, "is_usable", lambda: pings.append(None) or True)
+    assert fetch_all("SELECT 2") == [(2,)]
+    assert pings == []
+    # Nor by Django's own cursors later in the request: the connection has just worked.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 3")
+    assert pings == []
+
