@@ -6,6 +6,7 @@ import base64
 import binascii
 import copy
 import json
+import re
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -380,6 +381,11 @@ class PlainRows:
             self.spec.append((name, column, isinstance(field, serializers.DateTimeField)))
         self.names = [name for name, _, _ in self.spec]
         self.times = [index for index, (_, _, when) in enumerate(self.spec) if when]
+        # A dict display made for these names builds a row's dict in half the time of
+        # dict(zip(names, row)), a tenth of the request for a page of 100. The names are
+        # the serializer's field names, written as literals with repr.
+        items = ", ".join(f"{name!r}: row[{index}]" for index, name in enumerate(self.names))
+        self.as_dict = eval(f"lambda row: {{{items}}}")  # noqa: S307
         self._page_sql_heads: dict[tuple[type[Model], tuple[str, ...]], tuple[str, str]] = {}
 
     def page_sql(self, model: type[Model], ids_sql: str, *extra: str) -> str:
@@ -436,16 +442,25 @@ class PlainRows:
                 for index in self.times:
                     if row[index] is not None:
                         row[index] = row[index].astimezone(zone)
-        names = self.names
-        return [dict(zip(names, row)) for row in rows]  # noqa: B905 (extra columns follow)
+        return list(map(self.as_dict, rows))
 
 
 def json_response(data: Any) -> HttpResponse:
     """``data`` as DRF's JSONRenderer writes it (UTF-8, times as DateTimeField), made by orjson."""
     body = orjson.dumps(data, option=orjson.OPT_UTC_Z)
-    # As DRF's JSONRenderer: these two are valid JSON but not valid JavaScript.
-    body = body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+    # As DRF's JSONRenderer: U+2028 and U+2029 are valid JSON but not valid JavaScript. Both
+    # start with the byte E2, which a page of ASCII lacks: looking for it alone is a memchr.
+    if b"\xe2" in body:
+        body = _LINE_SEPARATORS.sub(_escape_line_separator, body)
     return HttpResponse(body, content_type="application/json")
+
+
+# U+2028 and U+2029 in UTF-8.
+_LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
+
+
+def _escape_line_separator(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match[0].decode())
 
 
 PAGE_PARAMETERS = {"cursor", "page_size"}
