@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import psycopg
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from newsreader.binary_rows import fetch_all
 
+# Sent by triggers whenever a token, a user or a user's groups change (newsreader/migrations).
+CREDENTIALS_CHANNEL = "newsreader_credentials"
+MAX_KEPT_TOKENS = 1000
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, the token and its user read by one SQL statement made once.
+    """DRF's token authentication, the token and its user read by one SQL statement made once,
+    and kept on the connection until PostgreSQL says a credential changed.
 
     The ORM's ``select_related("user").get(key=…)`` costs as much CPU as the whole of a
     trivial view; this reads the same row and builds the same two objects with ``from_db``.
@@ -26,7 +36,22 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user_model = get_user_model()
         token_fields = [f.attname for f in Token._meta.concrete_fields]
         user_fields = [f.attname for f in user_model._meta.concrete_fields]
-        if self._sql is None:
+        row = _token_row(self._query(), key)
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        split = len(token_fields)
+        user = user_model.from_db(connection.alias, user_fields, row[split:-1])
+        user._newsreader_groups = set(row[-1])  # articles.roles' cache of them.
+        token = Token.from_db(connection.alias, token_fields, row[:split])
+        Token.user.field.set_cached_value(token, user)
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return user, token
+
+    @classmethod
+    def _query(cls) -> str:
+        if cls._sql is None:
+            user_model = get_user_model()
             quote = connection.ops.quote_name
             columns = [f"t.{quote(f.column)}" for f in Token._meta.concrete_fields] + [
                 f"u.{quote(f.column)}" for f in user_model._meta.concrete_fields
@@ -44,21 +69,82 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 f" ON g.{quote(group._meta.pk.column)} = ug.{in_group}"
                 f" WHERE ug.{of_user} = u.{quote(user_model._meta.pk.column)})"
             )
-            type(self)._sql = (
+            cls._sql = (
                 f"SELECT {', '.join(columns)} FROM {quote(Token._meta.db_table)} t"
                 f" JOIN {quote(user_model._meta.db_table)} u"
                 f" ON u.{quote(user_model._meta.pk.column)} = t.{quote(Token.user.field.column)}"
                 f" WHERE t.{quote(Token._meta.pk.column)} = %s"
             )
-        rows = fetch_all(self._sql, [key])
-        if not rows:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        row = rows[0]
-        split = len(token_fields)
-        user = user_model.from_db(connection.alias, user_fields, row[split:-1])
-        user._newsreader_groups = set(row[-1])  # articles.roles' cache of them.
-        token = Token.from_db(connection.alias, token_fields, row[:split])
-        Token.user.field.set_cached_value(token, user)
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, token
+        return cls._sql
+
+
+class _KeptRows:
+    """Token rows read on one connection, dropped whenever a credential changes.
+
+    The connection LISTENs on the credentials channel; PostgreSQL delivers a notification
+    as soon as the changing transaction commits, and it waits in the connection's socket
+    until read. A request reads what has arrived (no round trip) before using a kept row.
+    """
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.changes = 0  # Counts notifications: a row read while one arrived is not kept.
+        conn.add_notify_handler(self._changed)
+
+    def _changed(self, notify: psycopg.Notify) -> None:
+        self.changes += 1
+        self.rows.clear()
+
+
+# Per psycopg connection, so a connection Django opens again starts empty (and listens anew).
+# Django gives each thread its own connection: a thread only reaches its own entry.
+_KEPT: WeakKeyDictionary[psycopg.Connection, _KeptRows] = WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def _token_row(sql: str, key: str) -> tuple[Any, ...] | None:
+    db = connections[DEFAULT_DB_ALIAS]
+    kept = _kept_rows(db)
+    if kept is not None and (row := kept.rows.get(key)) is not None:
+        return row
+    changes = kept.changes if kept is not None else 0
+    rows = fetch_all(sql, [key])
+    row = rows[0] if rows else None
+    if kept is None:
+        _listen(db)  # Rows read from now on can be kept.
+    elif row is not None and kept.changes == changes:
+        if len(kept.rows) >= MAX_KEPT_TOKENS:
+            kept.rows.clear()
+        kept.rows[key] = row
+    return row
+
+
+def _kept_rows(db: BaseDatabaseWrapper) -> _KeptRows | None:
+    """The connection's kept rows, up to date; None where they cannot be trusted."""
+    if not settings.NEWSREADER_TOKEN_CACHE or db.in_atomic_block or db.connection is None:
+        # Inside a transaction no notification arrives, and this one may yet change tokens.
+        return None
+    kept = _KEPT.get(db.connection)
+    if kept is None:
+        return None
+    pgconn = db.connection.pgconn
+    try:
+        pgconn.consume_input()  # What the server has sent; libpq's socket never blocks.
+        while notify := pgconn.notifies():
+            pgconn.notify_handler(notify)
+    except psycopg.Error:
+        kept.rows.clear()  # A broken connection: what it missed is unknown.
+        return None
+    if pgconn.status != psycopg.pq.ConnStatus.OK:
+        kept.rows.clear()
+        return None
+    return kept
+
+
+def _listen(db: BaseDatabaseWrapper) -> None:
+    if not settings.NEWSREADER_TOKEN_CACHE or db.in_atomic_block or db.connection is None:
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"LISTEN {CREDENTIALS_CHANNEL}")
+    with _KEPT_LOCK:
+        _KEPT[db.connection] = _KeptRows(db.connection)

@@ -147,6 +147,10 @@ _prepare = os.environ.get("NEWSREADER_PREPARE_THRESHOLD", "2").strip().lower()
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
     None if _prepare in ("off", "none", "") else int(_prepare)
 )
+# API workers keep the token rows they read until PostgreSQL notifies a change of tokens,
+# users or groups (LISTEN, newsreader.authentication). "off" behind a pooler in transaction
+# mode, which cannot keep a LISTEN on the connection.
+NEWSREADER_TOKEN_CACHE = envbool("NEWSREADER_TOKEN_CACHE", "on")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

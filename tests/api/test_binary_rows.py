@@ -39,4 +39,3 @@ def test_a_working_connection_is_not_pinged(monkeypatch: pytest.MonkeyPatch) -> 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 3")
     assert pings == []
-
