@@ -115,7 +115,8 @@ class Assignment(models.Model):
 class AnnotationBase(models.Model):
     """What every kind of annotation has: owner, scope, provenance and sync timestamps."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # Indexed by each kind's (project, updated_at, id) index, which serves lookups by project too.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -177,6 +178,13 @@ def _sync_index(prefix: str) -> models.Index:
     return models.Index(fields=["updated_at", "id"], name=f"{prefix}_sync_idx")
 
 
+def _project_sync_index(prefix: str) -> models.Index:
+    # A project's list in sync order (?project=, exports) is a range of this index, however
+    # many annotations other projects have and whatever their order in time: a consumer that
+    # has caught up with one project reads no other project's rows to learn so.
+    return models.Index(fields=["project", "updated_at", "id"], name=f"{prefix}_project_sync_idx")
+
+
 def _own_sync_index(prefix: str) -> models.Index:
     # Blind mode: an annotator's list in sync order is a range of this index however many
     # annotations they have (the annotator_id index alone means reading them all and sorting).
@@ -197,6 +205,7 @@ class Entity(AnnotationBase):
         indexes = [
             _sync_index("entity"),
             _own_sync_index("entity"),
+            _project_sync_index("entity"),
             models.Index(fields=["article", "annotator"], name="entity_article_idx"),
         ]
 
@@ -216,6 +225,7 @@ class EntityMention(Anchored):
         indexes = [
             _sync_index("mention"),
             _own_sync_index("mention"),
+            _project_sync_index("mention"),
             models.Index(fields=["article", "annotator"], name="mention_article_idx"),
         ]
 
@@ -274,6 +284,7 @@ class Claim(Anchored):
         indexes = [
             _sync_index("claim"),
             _own_sync_index("claim"),
+            _project_sync_index("claim"),
             models.Index(fields=["article", "annotator"], name="claim_article_idx"),
         ]
 
@@ -360,6 +371,7 @@ class Stance(AnnotationBase):
         indexes = [
             _sync_index("stance"),
             _own_sync_index("stance"),
+            _project_sync_index("stance"),
             models.Index(fields=["article", "annotator"], name="stance_article_idx"),
         ]
 
@@ -409,6 +421,7 @@ class SupportSpan(Anchored):
         indexes = [
             _sync_index("support"),
             _own_sync_index("support"),
+            _project_sync_index("support"),
             models.Index(fields=["article", "annotator"], name="support_article_idx"),
         ]
 
