@@ -14,8 +14,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 
 from newsreader.binary_rows import fetch_all
+from newsreader.throttling import FailedTokenThrottle
 
 # Sent by triggers whenever a token, a user or a user's groups change (newsreader/migrations).
 CREDENTIALS_CHANNEL = "newsreader_credentials"
@@ -31,6 +33,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     _sql: str | None = None
+
+    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            failures = FailedTokenThrottle()
+            if not failures.allow_request(request, None):
+                raise exceptions.Throttled(failures.wait()) from None
+            raise
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         user_model = get_user_model()

@@ -79,3 +79,12 @@ class TokenThrottle(AnonThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": "token", "ident": self.get_ident(request)}
+
+
+class FailedTokenThrottle(AnonThrottle):
+    """Requests whose token is refused, by client address (``anon`` rate): authentication
+    fails before throttles run, so a client retrying a revoked or mistyped token would
+    otherwise never be slowed down."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": "bad-token", "ident": self.get_ident(request)}

@@ -65,6 +65,18 @@ def test_token_requests_are_limited_by_address(clock: Clock, annotator: User) ->
     assert token(right) == 200
 
 
+def test_refused_tokens_are_limited_by_address(clock: Clock, annotator: User) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    refused = [client.get("/api/projects/") for _ in range(3)]
+    assert [r.status_code for r in refused] == [401, 401, 429]
+    assert refused[-1]["Retry-After"] == "40"
+    # A good token from the same address still works: only refusals are counted.
+    assert client_for(annotator).get("/api/projects/").status_code == 200
+    clock.now += 40
+    assert client.get("/api/projects/").status_code == 401
+
+
 def test_ended_windows_are_forgotten() -> None:
     counts = WindowCounts(prune_above=3)
     assert [counts.count("a", 1), counts.count("a", 1), counts.count("b", 1)] == [1, 2, 1]
