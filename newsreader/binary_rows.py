@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, Error, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
@@ -46,7 +46,7 @@ def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         db.close_if_health_check_failed()
     try:
         rows = _fetch_all(db, sql, params)
-    except DatabaseError:
+    except Error:  # django.db.Error: the driver's errors, as Django wraps them.
         if not may_retry or db.is_usable():
             raise
         db.close()
