@@ -16,12 +16,22 @@ from typing import Any
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, Error, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
 class _BinaryCursor(psycopg.Cursor):
     def __init__(self, conn: psycopg.Connection) -> None:
         super().__init__(conn)
         self.format = psycopg.pq.Format.BINARY
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Logs a statement as written, its parameters beside it. Django would log the text
+    psycopg sent, and psycopg keeps none for a statement it has prepared: None in the log."""
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -59,7 +69,7 @@ def _fetch_all(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = _BinaryCursor(db.connection)
-    cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+    cursor = _LoggedCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from newsreader.binary_rows import fetch_all
 
@@ -39,3 +40,12 @@ def test_a_working_connection_is_not_pinged(monkeypatch: pytest.MonkeyPatch) -> 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 3")
     assert pings == []
+
+
+@pytest.mark.django_db
+def test_reads_are_logged_as_written_once_prepared_too() -> None:
+    sql = "SELECT %s::int + 1"
+    with CaptureQueriesContext(connection) as logged:
+        for _ in range(4):  # Prepared after two runs (NEWSREADER_PREPARE_THRESHOLD).
+            assert fetch_all(sql, [1]) == [(2,)]
+    assert [query["sql"] for query in logged.captured_queries] == [sql] * 4
