@@ -282,6 +282,12 @@ def _filterset(model: type, spans: bool) -> type[django_filters.FilterSet]:
     return type(f"{model.__name__}Filter", (FilterSet,), attrs)
 
 
+def _reused(serializer: type[serializers.Serializer]) -> OpenApiResponse:
+    return OpenApiResponse(
+        serializer, description="The same pre-annotation, made before by the same tool and user."
+    )
+
+
 class AnnotationViewSet(
     PlainListMixin,
     mixins.ListModelMixin,
@@ -310,8 +316,13 @@ class AnnotationViewSet(
             services.annotation_delete(obj=instance, user=self.request.user)
 
     def _created(self, obj: Any) -> Response:
+        """201 with the new annotation; 200 with the one a tool had already made (reused)."""
+        reused = obj.reused
         obj = self.get_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(obj).data,
+            status=status.HTTP_200_OK if reused else status.HTTP_201_CREATED,
+        )
 
     def _updated(self, obj: Any) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
@@ -333,7 +344,9 @@ class EntityViewSet(AnnotationViewSet):
     serializer_class = EntitySerializer
     filterset_class = _filterset(Entity, spans=False)
 
-    @extend_schema(request=EntityInput, responses={201: EntitySerializer})
+    @extend_schema(
+        request=EntityInput, responses={201: EntitySerializer, 200: _reused(EntitySerializer)}
+    )
     def create(self, request: Request) -> Response:
         data = _input(EntityInput, request)
         project, article = writable(request, data["project"], data["article"])
@@ -366,7 +379,11 @@ class MentionViewSet(AnnotationViewSet):
 
     @extend_schema(
         request=MentionInput,
-        responses={201: MentionSerializer, 409: OpenApiResponse(description="Conflict.")},
+        responses={
+            201: MentionSerializer,
+            200: _reused(MentionSerializer),
+            409: OpenApiResponse(description="Conflict."),
+        },
     )
     def create(self, request: Request) -> Response:
         data = _input(MentionInput, request)
@@ -409,7 +426,11 @@ class ClaimViewSet(AnnotationViewSet):
 
     @extend_schema(
         request=ClaimInput,
-        responses={201: ClaimSerializer, 409: OpenApiResponse(description="Conflict.")},
+        responses={
+            201: ClaimSerializer,
+            200: _reused(ClaimSerializer),
+            409: OpenApiResponse(description="Conflict."),
+        },
     )
     def create(self, request: Request) -> Response:
         data = _input(ClaimInput, request)
@@ -450,7 +471,9 @@ class StanceViewSet(AnnotationViewSet):
     serializer_class = StanceSerializer
     filterset_class = _filterset(Stance, spans=False)
 
-    @extend_schema(request=StanceInput, responses={201: StanceSerializer})
+    @extend_schema(
+        request=StanceInput, responses={201: StanceSerializer, 200: _reused(StanceSerializer)}
+    )
     def create(self, request: Request) -> Response:
         data = _input(StanceInput, request)
         project, article = writable(request, data["project"], data["article"])
@@ -789,7 +812,7 @@ def _import_record(
         return made[key]
 
     for item in record["entities"]:
-        entities[item["id"]] = services.entity_create(
+        entities[item["id"]] = entity = services.entity_create(
             project=project,
             article=article,
             annotator=user,
@@ -798,9 +821,9 @@ def _import_record(
             kb_id=item["kb_id"],
             origin=item["origin"],
         )
-        counts["entities"] += 1
+        counts["entities"] += not entity.reused
     for item in record["mentions"]:
-        services.mention_create(
+        mention = services.mention_create(
             project=project,
             article=article,
             annotator=user,
@@ -810,11 +833,11 @@ def _import_record(
             revision_id=revision_id,
             origin=item["origin"],
         )
-        counts["mentions"] += 1
+        counts["mentions"] += not mention.reused
     claims: dict[str, Claim] = {}
     for item in record["claims"]:
         fields = {k: item[k] for k in CLAIM_CHOICES if k in item}
-        claims[item.get("id", "")] = services.claim_create(
+        claims[item.get("id", "")] = claim = services.claim_create(
             project=project,
             article=article,
             annotator=user,
@@ -825,10 +848,10 @@ def _import_record(
             origin=item["origin"],
             **fields,
         )
-        counts["claims"] += 1
+        counts["claims"] += not claim.reused
     for item in record["stances"]:
         kind, target = item["target_kind"], item.get("target")
-        services.stance_create(
+        stance = services.stance_create(
             project=project,
             article=article,
             annotator=user,
@@ -841,4 +864,4 @@ def _import_record(
             evidence=[span(s, e) for s, e in item["evidence"]],
             origin=item["origin"],
         )
-        counts["stances"] += 1
+        counts["stances"] += not stance.reused

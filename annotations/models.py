@@ -125,6 +125,9 @@ class AnnotationBase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not stored: True where a create found the same pre-annotation already made (services).
+    reused = False
+
     class Meta:
         abstract = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,14 +94,38 @@ def _event(obj: Any, action: str, actor: Any, before: dict | None, after: dict |
 
 
 def _create(obj: Any, actor: Any) -> Any:
+    """Saves a new annotation; a tool's (non-human origin) that it already made is not made
+    again: the existing one comes back, its ``reused`` set, so a pre-annotation tool can be
+    run again over the same articles without doubling its spans."""
     try:
         # No savepoint: on an error the whole (outer) transaction is rolled back anyway.
         with transaction.atomic(savepoint=False):
+            if obj.origin != HUMAN and (existing := _same_pre_annotation(obj)) is not None:
+                existing.reused = True
+                return existing
             obj.save()
     except IntegrityError as error:
         raise AnnotationError(f"Not saved: {_integrity_message(error)}") from error
     _event(obj, AnnotationEvent.Action.CREATE, actor, None, _snapshot(obj))
     return obj
+
+
+def _same_pre_annotation(obj: Any) -> Any | None:
+    """An annotation with every value of the unsaved ``obj``, made by the same tool and user.
+
+    Two identical requests at once are made one after the other (a lock per kind, article
+    and annotator until the transaction ends), so the second finds the first.
+    """
+    model = type(obj)
+    key = zlib.crc32(f"{model._meta.label}:{obj.article_id}:{obj.annotator_id}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("created_at", "updated_at")
+    }
+    return model.objects.filter(**values).order_by("id").first()
 
 
 def _update(obj: Any, actor: Any, before: dict[str, Any], fields: Iterable[str]) -> Any:
@@ -455,11 +480,17 @@ def claim_create(
             ),
             annotator,
         )
-        if cue is not None:
+        if cue is not None and not (claim.reused and _has_cue(claim, cue)):
             support_create(
                 claim=claim, role=SupportSpan.Role.CUE, span=cue, user=annotator, origin=origin
             )
     return claim
+
+
+def _has_cue(claim: Claim, cue: Span) -> bool:
+    return claim.support.filter(
+        role=SupportSpan.Role.CUE, revision_id=claim.revision_id, start=cue.start, end=cue.end
+    ).exists()
 
 
 def claim_update(*, claim: Claim, user: Any, **changes: Any) -> Claim:

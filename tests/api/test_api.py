@@ -119,6 +119,18 @@ def test_a_tool_creates_a_pre_annotation_through_the_service(world: dict, annota
     assert created.origin == "spacy-en-3.8"
     assert created.annotator == annotator
     assert AnnotationEvent.objects.filter(model="entitymention", object_id=created.pk).exists()
+    # The tool run again: the same mention answers, not a second one.
+    again = client_for(annotator).post("/api/mentions/", body, format="json")
+    assert again.status_code == 200, again.content
+    assert again.json() == response.json()
+    assert EntityMention.objects.filter(origin="spacy-en-3.8").count() == 1
+    assert AnnotationEvent.objects.filter(model="entitymention", object_id=created.pk).count() == 1
+    # Anything different is another annotation; a person's are never merged.
+    other = client_for(annotator).post("/api/mentions/", {**body, "label": "ORG"}, format="json")
+    assert other.status_code == 201, other.content
+    person = {**body, "origin": "human"}
+    made = [client_for(annotator).post("/api/mentions/", person, format="json") for _ in "ab"]
+    assert [r.status_code for r in made] == [201, 201]
 
 
 def test_writes_are_checked_by_the_services(world: dict, annotator: User) -> None:
@@ -385,6 +397,28 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     assert stance.status_code == 201, stance.content
     rows = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert sorted(row["role"] for row in rows) == ["cue", "evidence"]
+    # The tool run again: the same claim, cue, stance and evidence; nothing deleted and remade.
+    claim_again = client.post(
+        "/api/claims/",
+        {**base, **span("emissions would fall by 40% before 2030"), "cue": span("said")},
+        format="json",
+    )
+    assert (claim_again.status_code, claim_again.json()["id"]) == (200, claim.json()["id"])
+    stance_again = client.post(
+        "/api/stances/",
+        {
+            **base,
+            "label": "AGREE",
+            "target_kind": "claim",
+            "target_claim": claim.json()["id"],
+            "evidence": [span("Critics in Berlin")],
+        },
+        format="json",
+    )
+    assert (stance_again.status_code, stance_again.json()["id"]) == (200, stance.json()["id"])
+    again = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
+    assert [row["id"] for row in again] == [row["id"] for row in rows]
+    assert not Tombstone.objects.exists()
 
 
 def test_assigning_twice_answers_the_existing_assignment(

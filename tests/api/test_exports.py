@@ -266,6 +266,15 @@ def test_export_job_cycle_and_jsonl_round_trip(annotated: dict, annotator: User)
     assert imported.status_code == 200, imported.content
     assert imported.json() == {"entities": 1, "mentions": 2, "claims": 1, "stances": 2}
     assert _export(client, second.pk, "doccano").decode() == exported
+    # The tool's lines imported once more: nothing new.
+    tools = [{**m, "entity": None} for m in record["mentions"] if m["origin"] != "human"]
+    rerun = {**record, "entities": [], "claims": [], "stances": [], "mentions": tools}
+    again = client.post(
+        f"/api/projects/{second.pk}/import/", {"jsonl": json.dumps(rerun)}, format="json"
+    )
+    assert again.status_code == 200, again.content
+    assert again.json() == {"entities": 0, "mentions": 0, "claims": 0, "stances": 0}
+    assert _export(client, second.pk, "doccano").decode() == exported
 
 
 @pytest.mark.django_db
