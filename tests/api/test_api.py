@@ -377,44 +377,24 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
         return {"start": found.start, "end": found.end, "exact": found.exact}
 
     base = {"project": world["project"].pk, "article": article.pk, "origin": "claimbot"}
-    claim = client.post(
-        "/api/claims/",
-        {**base, **span("emissions would fall by 40% before 2030"), "cue": span("said")},
-        format="json",
-    )
+    claim_body = {**base, **span("emissions would fall by 40% before 2030"), "cue": span("said")}
+    claim = client.post("/api/claims/", claim_body, format="json")
     assert claim.status_code == 201, claim.content
-    stance = client.post(
-        "/api/stances/",
-        {
-            **base,
-            "label": "AGREE",
-            "target_kind": "claim",
-            "target_claim": claim.json()["id"],
-            "evidence": [span("Critics in Berlin")],
-        },
-        format="json",
-    )
+    stance_body = {
+        **base,
+        "label": "AGREE",
+        "target_kind": "claim",
+        "target_claim": claim.json()["id"],
+        "evidence": [span("Critics in Berlin")],
+    }
+    stance = client.post("/api/stances/", stance_body, format="json")
     assert stance.status_code == 201, stance.content
     rows = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert sorted(row["role"] for row in rows) == ["cue", "evidence"]
     # The tool run again: the same claim, cue, stance and evidence; nothing deleted and remade.
-    claim_again = client.post(
-        "/api/claims/",
-        {**base, **span("emissions would fall by 40% before 2030"), "cue": span("said")},
-        format="json",
-    )
+    claim_again = client.post("/api/claims/", claim_body, format="json")
     assert (claim_again.status_code, claim_again.json()["id"]) == (200, claim.json()["id"])
-    stance_again = client.post(
-        "/api/stances/",
-        {
-            **base,
-            "label": "AGREE",
-            "target_kind": "claim",
-            "target_claim": claim.json()["id"],
-            "evidence": [span("Critics in Berlin")],
-        },
-        format="json",
-    )
+    stance_again = client.post("/api/stances/", stance_body, format="json")
     assert (stance_again.status_code, stance_again.json()["id"]) == (200, stance.json()["id"])
     again = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert [row["id"] for row in again] == [row["id"] for row in rows]
