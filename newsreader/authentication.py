@@ -155,6 +155,8 @@ def _kept_rows(db: BaseDatabaseWrapper) -> _KeptRows | None:
 def _listen(db: BaseDatabaseWrapper) -> None:
     if not settings.NEWSREADER_TOKEN_CACHE or db.in_atomic_block or db.connection is None:
         return
+    if db.connection in _KEPT:  # Already listening; its rows were just not trusted once.
+        return
     with db.cursor() as cursor:
         cursor.execute(f"LISTEN {CREDENTIALS_CHANNEL}")
     with _KEPT_LOCK:
