@@ -75,6 +75,7 @@ from articles import roles
 from articles.models import Article
 from newsreader.api import (
     FilterSet,
+    IdFilter,
     KeysetPagination,
     PlainListMixin,
     UtcDateTimeFilter,
@@ -197,9 +198,9 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AssignmentFilter(FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id")
-    article = django_filters.NumberFilter(field_name="article_id")
-    annotator = django_filters.NumberFilter(field_name="annotator_id")
+    project = IdFilter(field_name="project_id")
+    article = IdFilter(field_name="article_id")
+    annotator = IdFilter(field_name="annotator_id")
     status = django_filters.ChoiceFilter(choices=Assignment.Status.choices)
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt")
 
@@ -269,15 +270,15 @@ def roles_user(user_id: int) -> Any:
 
 def _filterset(model: type, spans: bool) -> type[django_filters.FilterSet]:
     attrs: dict[str, Any] = {
-        "project": django_filters.NumberFilter(field_name="project_id"),
-        "article": django_filters.NumberFilter(field_name="article_id"),
-        "annotator": django_filters.NumberFilter(field_name="annotator_id"),
+        "project": IdFilter(field_name="project_id"),
+        "article": IdFilter(field_name="article_id"),
+        "annotator": IdFilter(field_name="annotator_id"),
         "origin": django_filters.CharFilter(max_length=100),
         "updated_after": UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt"),
         "Meta": type("Meta", (), {"model": model, "fields": []}),
     }
     if spans:
-        attrs["revision"] = django_filters.NumberFilter(field_name="revision_id")
+        attrs["revision"] = IdFilter(field_name="revision_id")
         attrs["anchor_state"] = django_filters.ChoiceFilter(choices=Anchored.State.choices)
     return type(f"{model.__name__}Filter", (FilterSet,), attrs)
 

@@ -212,14 +212,21 @@ class SpanInput(StrictSerializer):
         return Span(data["start"], data["end"], data["exact"])
 
 
+class OriginField(serializers.CharField):
+    """ "human" in any case is a person, not a tool of that name (a tool's posts are merged)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=100, default=HUMAN, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        return HUMAN if value.lower() == HUMAN else value
+
+
 class CreateInput(StrictSerializer):
     project = serializers.IntegerField(min_value=1)
     article = serializers.IntegerField(min_value=1)
-    origin = serializers.CharField(
-        max_length=100,
-        default=HUMAN,
-        help_text='"human", or the name of the tool that pre-annotated.',
-    )
+    origin = OriginField(help_text='"human", or the name of the tool that pre-annotated.')
 
 
 class EntityInput(CreateInput):
@@ -334,7 +341,7 @@ def _offsets(**extra: Any) -> serializers.ListField:
 
 
 class _Imported(serializers.Serializer):
-    origin = serializers.CharField(max_length=100, default=HUMAN)
+    origin = OriginField()
 
 
 class ImportedEntity(_Imported):

@@ -461,6 +461,8 @@ def claim_create(
     revision_id: int | None = None,
     origin: str = HUMAN,
 ) -> Claim:
+    if claimant_kind == Claim.Claimant.ENTITY and claimant is None:
+        raise AnnotationError("A claim said by an entity needs that entity as its claimant.")
     revision = _current_revision(article, revision_id)
     with transaction.atomic():
         claim = _create(
@@ -500,6 +502,8 @@ def claim_update(*, claim: Claim, user: Any, **changes: Any) -> Claim:
         _entity_of(changes["claimant"], claim.article, user)
     if changes.get("claimant_kind", claim.claimant_kind) != Claim.Claimant.ENTITY:
         changes["claimant"] = None
+    elif changes.get("claimant", claim.claimant) is None:
+        raise AnnotationError("A claim said by an entity needs that entity as its claimant.")
     for name, value in changes.items():
         setattr(claim, name, value)
     return _update(claim, user, before, changes)

@@ -34,6 +34,7 @@ from articles.serializers import (
 )
 from newsreader.api import (
     FilterSet,
+    IdFilter,
     KeysetPagination,
     PlainListMixin,
     StrictBooleanFilter,
@@ -155,8 +156,8 @@ class SourceDetail(generics.RetrieveAPIView):
 class ArticleFilter(FilterSet):
     state = django_filters.ChoiceFilter(choices=Article.State.choices)
     review_status = django_filters.ChoiceFilter(choices=Article.Review.choices)
-    source = django_filters.NumberFilter(field_name="source_id")
-    project = django_filters.NumberFilter(method="in_project", label="Assigned in this project")
+    source = IdFilter(field_name="source_id")
+    project = IdFilter(method="in_project", label="Assigned in this project")
     approved = StrictBooleanFilter(method="is_approved")
     q = django_filters.CharFilter(method="search", max_length=500, label="Full-text search")
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gt")
@@ -214,7 +215,7 @@ class ArticleDetail(generics.RetrieveAPIView):
 
 
 class RevisionFilter(django_filters.FilterSet):
-    article = django_filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gt")
 
     class Meta:

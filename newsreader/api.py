@@ -112,6 +112,12 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number, "1.5" or "1e0" an error rather than rounded to another id."""
+
+    field_class = forms.IntegerField
+
+
 class _SharedFields(dict):
     """A form class's fields, which each form shares instead of deep-copying them.
 

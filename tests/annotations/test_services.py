@@ -175,6 +175,18 @@ def test_claimant_kind_and_entity_agree_in_the_database(setup) -> None:
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Claim.objects.filter(pk=claim.pk).update(claimant_kind="entity")
+    # Through the services, a clear message rather than the constraint's.
+    said_by = "needs that entity as its claimant"
+    with pytest.raises(AnnotationError, match=said_by):
+        services.claim_update(claim=claim, user=user, claimant_kind="entity")
+    with pytest.raises(AnnotationError, match=said_by):
+        services.claim_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, "Critics in Berlin"),
+            claimant_kind="entity",
+        )
 
 
 def test_stance_labels_depend_on_the_target(setup) -> None:

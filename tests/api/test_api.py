@@ -128,9 +128,11 @@ def test_a_tool_creates_a_pre_annotation_through_the_service(world: dict, annota
     # Anything different is another annotation; a person's are never merged.
     other = client_for(annotator).post("/api/mentions/", {**body, "label": "ORG"}, format="json")
     assert other.status_code == 201, other.content
-    person = {**body, "origin": "human"}
-    made = [client_for(annotator).post("/api/mentions/", person, format="json") for _ in "ab"]
-    assert [r.status_code for r in made] == [201, 201]
+    made = [
+        client_for(annotator).post("/api/mentions/", {**body, "origin": origin}, format="json")
+        for origin in ("human", "Human")  # "human" in any case is a person.
+    ]
+    assert [(r.status_code, r.json()["origin"]) for r in made] == [(201, "human")] * 2
 
 
 def test_writes_are_checked_by_the_services(world: dict, annotator: User) -> None:
@@ -253,6 +255,15 @@ def test_article_filters(annotator: User) -> None:
     response = client.get("/api/articles/?approved=maybe")
     assert response.status_code == 400
     assert response.json() == {"approved": ["Use true or false."]}
+    # An id is a whole number: not rounded to another row's.
+    for url in (
+        "/api/articles/?source=1.5",
+        "/api/mentions/?article=1e0",
+        "/api/claims/?project=2.5",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert list(response.json().values()) == [["Enter a whole number."]], url
 
 
 def test_the_project_filter_shows_only_the_users_projects(annotator: User, editor: User) -> None:
