@@ -213,7 +213,8 @@ class SpanInput(StrictSerializer):
 
 
 class OriginField(serializers.CharField):
-    """ "human" in any case is a person, not a tool of that name (a tool's posts are merged)."""
+    """Who made an annotation: a person (``human``, in any case) or the named tool, whose
+    posts of the same annotation are merged (services._create)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=100, default=HUMAN, **kwargs)
