@@ -130,10 +130,14 @@ def _token_row(sql: str, key: str) -> tuple[Any, ...] | None:
     return row
 
 
+def _may_keep(db: BaseDatabaseWrapper) -> bool:
+    # Inside a transaction no notification arrives, and this one may yet change tokens.
+    return settings.NEWSREADER_TOKEN_CACHE and not db.in_atomic_block and db.connection is not None
+
+
 def _kept_rows(db: BaseDatabaseWrapper) -> _KeptRows | None:
     """The connection's kept rows, up to date; None where they cannot be trusted."""
-    if not settings.NEWSREADER_TOKEN_CACHE or db.in_atomic_block or db.connection is None:
-        # Inside a transaction no notification arrives, and this one may yet change tokens.
+    if not _may_keep(db):
         return None
     kept = _KEPT.get(db.connection)
     if kept is None:
@@ -153,9 +157,7 @@ def _kept_rows(db: BaseDatabaseWrapper) -> _KeptRows | None:
 
 
 def _listen(db: BaseDatabaseWrapper) -> None:
-    if not settings.NEWSREADER_TOKEN_CACHE or db.in_atomic_block or db.connection is None:
-        return
-    if db.connection in _KEPT:  # Already listening; its rows were just not trusted once.
+    if not _may_keep(db) or db.connection in _KEPT:  # In _KEPT: rows just not trusted once.
         return
     with db.cursor() as cursor:
         cursor.execute(f"LISTEN {CREDENTIALS_CHANNEL}")

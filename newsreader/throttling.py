@@ -77,14 +77,15 @@ class UserThrottle(WindowCounter, throttling.UserRateThrottle):
 class TokenThrottle(AnonThrottle):
     """Password guessing is throttled by client address whether or not a session is open."""
 
+    key_scope = "token"
+
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": "token", "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.key_scope, "ident": self.get_ident(request)}
 
 
-class FailedTokenThrottle(AnonThrottle):
+class FailedTokenThrottle(TokenThrottle):
     """Requests whose token is refused, by client address (``anon`` rate): authentication
     fails before throttles run, so a client retrying a revoked or mistyped token would
     otherwise never be slowed down."""
 
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": "bad-token", "ident": self.get_ident(request)}
+    key_scope = "bad-token"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,15 @@ def test_hostile_text_comes_out_escaped(text: str) -> None:
 
 def test_images_are_not_fetched() -> None:
     assert "<img" not in str(markdown("![tracker](https://example.org/t.png)"))
+
+
+def test_only_guidelines_go_through_the_filter() -> None:
+    """Editors write guidelines; article text (titles, bodies, quotes) must never reach the
+    one filter whose output is marked safe, however well markdown-it escapes."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    uses = [
+        use
+        for page in templates.rglob("*.html")
+        for use in re.findall(r"\{\{\s*([^}|]+?)\s*\|\s*markdown\b", page.read_text())
+    ]
+    assert uses and set(uses) == {"project.guidelines"}, uses
