@@ -68,8 +68,23 @@ def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
 def _fetch_all(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     db.ensure_connection()
     db.validate_thread_sharing()
-    raw = _BinaryCursor(db.connection)
-    cursor = _LoggedCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
-    with cursor:
+    if db.queries_logged or db.execute_wrappers:
+        raw = _BinaryCursor(db.connection)
+        cursor = _LoggedCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
+        with cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # What Django's cursor wrapper does when nothing is logged or wrapped, on a cursor kept
+    # per connection: making a cursor and its wrapper costs a third of running a small query.
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor = _kept_cursor(db)
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _kept_cursor(db: BaseDatabaseWrapper) -> _BinaryCursor:
+    cursor: _BinaryCursor | None = getattr(db, "_newsreader_binary_cursor", None)
+    if cursor is None or cursor.connection is not db.connection:  # Opened again since.
+        cursor = db._newsreader_binary_cursor = _BinaryCursor(db.connection)
+    return cursor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from newsreader.binary_rows import fetch_all
@@ -49,3 +49,23 @@ def test_reads_are_logged_as_written_once_prepared_too() -> None:
         for _ in range(4):  # Prepared after two runs (NEWSREADER_PREPARE_THRESHOLD).
             assert fetch_all(sql, [1]) == [(2,)]
     assert [query["sql"] for query in logged.captured_queries] == [sql] * 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_errors_are_djangos_and_the_next_read_works() -> None:
+    with pytest.raises(DatabaseError, match="division by zero"):
+        fetch_all("SELECT 1 / %s::int", [0])
+    assert fetch_all("SELECT 1 / %s::int", [1]) == [(1,)]
+
+
+@pytest.mark.django_db
+def test_execute_wrappers_see_each_read() -> None:
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert fetch_all("SELECT %s::int", [5]) == [(5,)]
+    assert seen == ["SELECT %s::int"]
