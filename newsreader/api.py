@@ -7,11 +7,11 @@ import binascii
 import copy
 import json
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import starmap
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import django_filters
@@ -367,6 +367,15 @@ def _utc(zone: Any) -> bool:
     return zone is UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
 
 
+class _Heads(NamedTuple):
+    ids: str  # How Django's query for a page's ids starts.
+    rows: str  # What it starts with instead, to select the rows.
+
+
+def _as_tuple(getter: itemgetter) -> Callable[[Sequence[Any]], tuple[Any]]:
+    return lambda row: (getter(row),)
+
+
 class PlainRows:
     """A read-only serializer's output without a serializer per row.
 
@@ -394,29 +403,54 @@ class PlainRows:
             f"{serializer_class.__name__}Row", [(name, object) for name in self.names]
         )
         self._fields = itemgetter(slice(0, len(self.names)))  # Extra columns follow.
-        self._page_sql_heads: dict[tuple[type[Model], tuple[str, ...]], tuple[str, str]] = {}
+        self._page_sql_heads: dict[tuple[type[Model], tuple[str, ...]], _Heads] = {}
+        self._extra_getters: dict[tuple[str, ...], Callable[[Sequence[Any]], tuple]] = {}
 
     def page_sql(self, model: type[Model], ids_sql: str, *extra: str) -> str:
         """``ids_sql``, Django's query for the page's ids, selecting the rows' columns instead.
 
-        The spec's columns come first, then ``extra`` fields. A column of a related row
-        (``annotator__username``) comes from a LEFT JOIN put right after the base table, which
-        keeps its own name in Django's queries, so the joins Django wrote still apply to it.
+        The spec's columns come first, then those of the ``extra`` fields it lacks (find them
+        with :meth:`extra_getter`). A column of a related row (``annotator__username``) comes
+        from a LEFT JOIN put right after the base table, which keeps its own name in Django's
+        queries, so the joins Django wrote still apply to it.
         """
+        heads = self._heads(model, extra)
+        if not ids_sql.startswith(heads.ids) or ids_sql[len(heads.ids) :][:1] not in ("", " "):
+            raise ValueError(f"Not a query for {model.__name__} ids: {ids_sql[:200]}")
+        return heads.rows + ids_sql[len(heads.ids) :]
+
+    def extra_getter(self, *extra: str) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+        """Takes the ``extra`` fields' values, in order, from a row of :meth:`page_sql`."""
+        getter = self._extra_getters.get(extra)
+        if getter is None:
+            positions = self._columns(extra).index
+            getter = self._extra_getters[extra] = itemgetter(*map(positions, extra))
+            if len(extra) == 1:
+                getter = self._extra_getters[extra] = _as_tuple(getter)
+        return getter
+
+    def _columns(self, extra: Sequence[str]) -> list[str]:
+        """The fields a row holds: the spec's, then the ``extra`` ones it lacks.
+
+        An extra field the spec has already (the cursor's updated_at and id, as a rule) is
+        read from the spec's column: PostgreSQL and psycopg would do each value's work twice.
+        """
+        columns = [column for _, column, _ in self.spec]
+        columns += [name for name in dict.fromkeys(extra) if name not in columns]
+        return columns
+
+    def _heads(self, model: type[Model], extra: tuple[str, ...]) -> _Heads:
         heads = self._page_sql_heads.get((model, extra))
         if heads is None:
-            heads = self._page_sql_heads[(model, extra)] = self._heads(model, extra)
-        ids, rows = heads
-        if not ids_sql.startswith(ids) or ids_sql[len(ids) : len(ids) + 1] not in ("", " "):
-            raise ValueError(f"Not a query for {model.__name__} ids: {ids_sql[:200]}")
-        return rows + ids_sql[len(ids) :]
+            heads = self._page_sql_heads[(model, extra)] = self._make_heads(model, extra)
+        return heads
 
-    def _heads(self, model: type[Model], extra: tuple[str, ...]) -> tuple[str, str]:
+    def _make_heads(self, model: type[Model], extra: tuple[str, ...]) -> _Heads:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         columns: list[str] = []
         joins: dict[str, tuple[str, str]] = {}
-        for column in [column for _, column, _ in self.spec] + list(extra):
+        for column in self._columns(extra):
             path = column.split("__")
             if len(path) == 1:
                 columns.append(f"{table}.{quote(model._meta.get_field(path[0]).column)}")
@@ -436,9 +470,9 @@ class PlainRows:
             else:
                 raise TypeError(f"{column} is too far away")
         pk = quote(model._meta.pk.column)
-        return (
-            f"SELECT {table}.{pk} AS {quote('pk')} FROM {table}",
-            f"SELECT {', '.join(columns)} FROM {table}{''.join(j for _, j in joins.values())}",
+        return _Heads(
+            ids=f"SELECT {table}.{pk} AS {quote('pk')} FROM {table}",
+            rows=f"SELECT {', '.join(columns)} FROM {table}{''.join(j for _, j in joins.values())}",
         )
 
     def render(self, rows: list[tuple[Any, ...]], zone: tzinfo) -> list[msgspec.Struct]:
@@ -449,7 +483,9 @@ class PlainRows:
                 for index in self.times:
                     if row[index] is not None:
                         row[index] = row[index].astimezone(zone)
-        return list(starmap(self.row_type, map(self._fields, rows)))
+        if rows and len(rows[0]) > len(self.names):
+            rows = map(self._fields, rows)
+        return list(starmap(self.row_type, rows))
 
 
 def json_response(data: Any) -> HttpResponse:
@@ -524,7 +560,7 @@ class PlainListMixin:
             rows = []
         else:
             rows = fetch_all(query.sql, query.params_for(paginator.cursor_values))
-        page = paginator.cut(rows, lambda row: row[-2:])
+        page = paginator.cut(rows, plain.extra_getter(*paginator.fields))
         return json_response(
             {
                 "next": paginator.next_link(),

@@ -135,6 +135,26 @@ def test_a_serializer_without_a_plain_form_is_refused() -> None:
         PlainRows(ProjectSerializer)
 
 
+def test_a_page_reads_each_column_once() -> None:
+    """The cursor's fields come from the serializer's own columns, not a second copy."""
+    plain = PlainRows(ArticleSerializer)
+    ids = Article.objects.order_by("updated_at", "id").values_list("pk")[:3]
+    sql = plain.page_sql(Article, str(ids.query), "updated_at", "id")
+    selected = sql[: sql.index(" FROM ")].split(", ")
+    assert len(selected) == len(set(selected)) == len(plain.names)
+    row = tuple(range(len(plain.names)))
+    names = plain.names
+    assert plain.extra_getter("updated_at", "id")(row) == (
+        names.index("updated_at"),
+        names.index("id"),
+    )
+    # A field the serializer lacks is read after its columns.
+    assert plain.page_sql(Article, str(ids.query), "state_changed_at").startswith(
+        sql[: sql.index(" FROM ")] + ', "articles_article"."state_changed_at" FROM'
+    )
+    assert plain.extra_getter("state_changed_at")((*row, "x")) == ("x",)
+
+
 def test_token_authentication_reads_the_tokens_user(annotator: User, editor: User) -> None:
     from rest_framework.test import APIClient
 
