@@ -188,6 +188,29 @@ def test_token_authentication_builds_the_same_objects_as_the_orm(editor: User) -
     fields = [f.attname for f in User._meta.concrete_fields]
     assert [getattr(user, f) for f in fields] == [getattr(editor, f) for f in fields]
     assert got.created == token.created
+    assert [(o._state.adding, o._state.db) for o in (user, got)] == [(False, "default")] * 2
+
+
+def test_token_authentication_sends_init_signals_to_their_receivers(editor: User) -> None:
+    from django.db.models.signals import post_init
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIRequestFactory
+
+    from newsreader.authentication import TokenAuthentication
+
+    token, _ = Token.objects.get_or_create(user=editor)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    made: list[User] = []
+
+    def receiver(sender: type, instance: User, **kwargs: Any) -> None:
+        made.append(instance)
+
+    post_init.connect(receiver, sender=User)
+    try:
+        user, _ = TokenAuthentication().authenticate(request)
+    finally:
+        post_init.disconnect(receiver, sender=User)
+    assert made == [user] and made[0] is user and not user._state.adding
 
 
 @pytest.mark.parametrize(("url", "model", "serializer", "order"), ENDPOINTS)
