@@ -7,6 +7,7 @@ import binascii
 import copy
 import json
 import re
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import starmap
@@ -491,7 +492,12 @@ class PlainRows:
 def json_response(data: Any) -> HttpResponse:
     """``data`` as DRF's JSONRenderer writes it (UTF-8, times as DateTimeField: "Z" for UTC,
     a fraction only when there is one), made by msgspec."""
-    body = _ENCODER.encode(data)
+    # Into a buffer kept per thread: msgspec's own starts small and grows by copying.
+    buffer = getattr(_BUFFERS, "buffer", None)
+    if buffer is None:
+        buffer = _BUFFERS.buffer = bytearray()
+    _ENCODER.encode_into(data, buffer)
+    body = bytes(buffer)
     # As DRF's JSONRenderer: U+2028 and U+2029 are valid JSON but not valid JavaScript. Both
     # start with the byte E2, which a page of ASCII lacks: looking for it alone is a memchr.
     if b"\xe2" in body:
@@ -500,6 +506,7 @@ def json_response(data: Any) -> HttpResponse:
 
 
 _ENCODER = msgspec.json.Encoder()
+_BUFFERS = threading.local()
 # U+2028 and U+2029 in UTF-8.
 _LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
 
