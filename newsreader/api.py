@@ -13,14 +13,17 @@ from datetime import UTC, datetime, tzinfo
 from itertools import starmap
 from operator import itemgetter
 from typing import Any, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import django_filters
 import msgspec
 from django import forms
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, RequestDataTooBig
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
+from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -305,14 +308,35 @@ class KeysetPagination(BasePagination):
     def next_link(self) -> str | None:
         if not self.has_next:
             return None
-        # As DRF's replace_query_param on the whole URL, without parsing the query again.
+        meta = self.request._request.META
+        key = (
+            *map(meta.get, _ORIGIN_META),
+            meta.get((settings.SECURE_PROXY_SSL_HEADER or ("",))[0]),
+            self.request.path,
+            meta.get("QUERY_STRING"),
+        )
+        around = _NEXT_LINKS.get(key)
+        if around is None:
+            around = self._around_cursor()
+            if len(_NEXT_LINKS) >= 512:  # The key is the client's to choose: bounded.
+                _NEXT_LINKS.clear()
+            _NEXT_LINKS[key] = around
+        before, after = around
+        return f"{before}{quote_plus(self.next_cursor)}{after}"
+
+    def _around_cursor(self) -> tuple[str, str]:
+        """This request's absolute URL with the cursor replaced, as DRF's replace_query_param
+        (the query sorted by name), in two parts: before the cursor's value and after it."""
         name = self.cursor_query_param
-        query = [
-            (k, v) for k, values in self.request.query_params.lists() if k != name for v in values
-        ]
-        query.append((name, self.next_cursor))
-        query.sort(key=itemgetter(0))
-        return f"{self.request.build_absolute_uri(self.request.path)}?{urlencode(query)}"
+        asked = self.request.query_params.lists()
+        query = sorted(((k, v) for k, vs in asked if k != name for v in vs), key=itemgetter(0))
+        before = urlencode([(k, v) for k, v in query if k < name])
+        after = urlencode([(k, v) for k, v in query if k > name])
+        url = self.request.build_absolute_uri(self.request.path)
+        return (
+            f"{url}?{before}{'&' if before else ''}{quote_plus(name)}=",
+            f"&{after}" if after else "",
+        )
 
     def get_paginated_response(self, data: Any) -> Response:
         next_url = self.next_link()
@@ -346,6 +370,25 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
         ]
+
+
+# What a request's absolute URL is made of besides its path and the proxy's scheme header
+# (HttpRequest.build_absolute_uri: the scheme, the host, also from forwarded headers): the
+# next links of requests alike in all of these and the query string differ only by cursor.
+_ORIGIN_META = (
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_X_FORWARDED_PORT",
+)
+_NEXT_LINKS: dict[tuple, tuple[str, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_next_links(**kwargs: Any) -> None:
+    _NEXT_LINKS.clear()  # The hosts allowed, or which headers count, may have changed.
 
 
 def _value(row: Any, name: str) -> Any:

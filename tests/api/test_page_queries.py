@@ -141,3 +141,28 @@ def test_the_next_link_is_drfs_with_the_cursor_replaced(editor: User) -> None:
     second = client.get(first["next"]).json()
     assert second["next"] == replace_query_param(url, "cursor", second["next_cursor"])
     assert "note=a+%26+%C3%BCn%C3%AF&note=0" in second["next"]
+
+
+def test_next_links_follow_each_requests_scheme_and_host(editor: User) -> None:
+    for _ in range(3):
+        approved_article()
+    client = client_for(editor)
+    asked = [
+        ("localhost", {}),
+        ("127.0.0.1", {}),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_PROTO": "https"}),
+        ("127.0.0.1:8443", {"HTTP_X_FORWARDED_PROTO": "https"}),
+    ]
+    links = []
+    for host, headers in asked:
+        response = client.get("/api/articles/?page_size=1", HTTP_HOST=host, **headers)
+        body = response.json()
+        url = response.wsgi_request.build_absolute_uri()
+        assert body["next"] == replace_query_param(url, "cursor", body["next_cursor"])
+        links.append(body["next"])
+    assert [link.split("/api/")[0] for link in links] == [
+        "http://localhost",
+        "http://127.0.0.1",
+        "https://127.0.0.1",
+        "https://127.0.0.1:8443",
+    ]
