@@ -198,8 +198,8 @@ class FilterSet(django_filters.FilterSet):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    # Times as RFC 3339 ("Z" for UTC), which decode_cursor reads as it reads isoformat().
+    return base64.urlsafe_b64encode(_ENCODER.encode(values)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:

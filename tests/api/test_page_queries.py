@@ -166,3 +166,15 @@ def test_next_links_follow_each_requests_scheme_and_host(editor: User) -> None:
         "https://127.0.0.1",
         "https://127.0.0.1:8443",
     ]
+
+
+def test_cursors_saved_before_times_were_written_with_z_still_resume() -> None:
+    import base64
+    import json
+
+    from newsreader.api import decode_cursor, encode_cursor
+
+    when = datetime(2026, 11, 23, 4, 5, 6, 789, tzinfo=UTC)
+    old = base64.urlsafe_b64encode(json.dumps([when.isoformat(), 7]).encode()).decode()
+    assert decode_cursor(old.rstrip("="), [datetime, int]) == [when, 7]
+    assert decode_cursor(encode_cursor([when, 7]), [datetime, int]) == [when, 7]
