@@ -103,12 +103,12 @@ def _from_db(model: type[Model], values: Sequence[Any]) -> Model:
     """
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         names = [field.attname for field in model._meta.concrete_fields]
-        return model.from_db(connection.alias, names, values)
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
     instance = model.__new__(model)
     instance.__dict__.update(zip(_attnames(model), values, strict=True))
     state = instance._state = ModelState()
     state.adding = False
-    state.db = connection.alias
+    state.db = DEFAULT_DB_ALIAS  # Where _token_row reads.
     return instance
 
 

@@ -84,6 +84,8 @@ def _fetch_all(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list
 
 
 def _kept_cursor(db: BaseDatabaseWrapper) -> _BinaryCursor:
+    """The connection's binary cursor (each thread has its own connection); it holds its last
+    result, a page at most, until the next read."""
     cursor: _BinaryCursor | None = getattr(db, "_newsreader_binary_cursor", None)
     if cursor is None or cursor.connection is not db.connection:  # Opened again since.
         cursor = db._newsreader_binary_cursor = _BinaryCursor(db.connection)
