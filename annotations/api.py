@@ -74,6 +74,7 @@ from annotations.serializers import (
 from articles import roles
 from articles.models import Article
 from newsreader.api import (
+    EVERY_ROW,
     FilterSet,
     IdFilter,
     KeysetPagination,
@@ -118,7 +119,7 @@ def annotation_scope(request: Request) -> Q:
     if not request.user.is_authenticated:  # Schema generation.
         return Q(pk__in=[])
     if roles.is_editor(request.user):
-        return Q()
+        return EVERY_ROW
     memberships = _roles(request)
     edited = [p for p, role in memberships.items() if role == Membership.Role.EDITOR]
     return Q(project_id__in=edited) | Q(annotator=request.user, project_id__in=list(memberships))
@@ -228,7 +229,7 @@ class AssignmentViewSet(
         if not self.request.user.is_authenticated:  # Schema generation.
             return Q(pk__in=[])
         if roles.is_editor(self.request.user):
-            return Q()
+            return EVERY_ROW
         memberships = _roles(self.request)
         edited = [p for p, role in memberships.items() if role == Membership.Role.EDITOR]
         return Q(project_id__in=edited) | Q(annotator=self.request.user)

@@ -33,6 +33,7 @@ from articles.serializers import (
     TextRevisionSerializer,
 )
 from newsreader.api import (
+    EVERY_ROW,
     FilterSet,
     IdFilter,
     KeysetPagination,
@@ -196,7 +197,7 @@ class ArticleList(PlainListMixin, generics.ListAPIView):
     filterset_class = ArticleFilter
 
     def list_scope(self) -> Q:
-        return Q()  # Every signed-in user reads every article, as in the web UI.
+        return EVERY_ROW  # Every signed-in user reads every article, as in the web UI.
 
     def list_key(self) -> Hashable:
         # The project filter reads the user and their role.

@@ -563,6 +563,11 @@ PAGE_PARAMETERS = {"cursor", "page_size"}
 PAGE_QUERIES = PageQueries()
 
 
+# The scope of a user who may list every row: one object, so that hashing it for a page query's
+# key (Q.identity, cached on the object) is done once, not on every request.
+EVERY_ROW = Q()
+
+
 class PlainListMixin:
     """``list`` through :class:`PlainRows` (the serializer class still describes it).
 
