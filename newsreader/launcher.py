@@ -78,8 +78,13 @@ def main() -> int:
                     "newsreader.wsgi",
                     "--bind",
                     f"{args.host}:{args.port}",
+                    # As the API bench measures it (tests/bench/api.py).
                     "--workers",
                     "2",
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    "4",
                     "--timeout",
                     "120",
                     "--access-logfile",
