@@ -22,8 +22,10 @@ class HtmxLoginRedirectMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code not in (301, 302):
+            return response  # Before asking for htmx: that reads (and builds) every header.
         htmx = getattr(request, "htmx", None)
-        if not htmx or response.status_code not in (301, 302):
+        if not htmx:
             return response
         login = resolve_url(settings.LOGIN_URL)
         if urlsplit(response["Location"]).path != login:
