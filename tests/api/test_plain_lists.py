@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 
 from annotations import services
 from annotations.models import Assignment, Claim, Entity, EntityMention, Stance, SupportSpan
@@ -189,6 +190,27 @@ def test_token_authentication_builds_the_same_objects_as_the_orm(editor: User) -
     assert [getattr(user, f) for f in fields] == [getattr(editor, f) for f in fields]
     assert got.created == token.created
     assert [(o._state.adding, o._state.db) for o in (user, got)] == [(False, "default")] * 2
+
+
+def test_token_authentication_reads_only_the_authorization_header(editor: User) -> None:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIRequestFactory
+
+    from newsreader.authentication import TokenAuthentication
+
+    token, _ = Token.objects.get_or_create(user=editor)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    user, _ = TokenAuthentication().authenticate(request)
+    assert user == editor
+    assert "headers" not in request.__dict__  # Django's cached HttpHeaders of every header.
+    for header, message in [
+        ("Token", "No credentials provided."),
+        ("Token a b", "should not contain spaces."),
+    ]:
+        bad = APIRequestFactory().get("/", HTTP_AUTHORIZATION=header)
+        with pytest.raises(AuthenticationFailed, match=message):
+            TokenAuthentication().authenticate(bad)
+    assert TokenAuthentication().authenticate(APIRequestFactory().get("/")) is None
 
 
 def test_token_authentication_sends_init_signals_to_their_receivers(editor: User) -> None:
