@@ -49,7 +49,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user_model = get_user_model()
+        user_model = Token.user.field.related_model  # get_user_model() looks it up by name.
         row = _token_row(self._query(), key)
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
@@ -108,10 +108,9 @@ def _from_db(model: type[Model], values: Sequence[Any]) -> Model:
     """``model.from_db`` with every concrete field's value, in their order.
 
     Model.__init__ is most of from_db's cost, and for a row read whole does nothing but set
-    the attributes and send the init signals. Where a signal has a receiver for the model,
-    from_db it is.
+    the attributes and send the init signals. Where a signal has a receiver, from_db it is.
     """
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if pre_init.receivers or post_init.receivers:  # Any model's: has_listeners costs more.
         names = [field.attname for field in model._meta.concrete_fields]
         return model.from_db(DEFAULT_DB_ALIAS, names, values)
     instance = model.__new__(model)
