@@ -11,7 +11,7 @@ from annotations import api as annotations_api
 from articles import api as articles_api
 from newsreader import api
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path() routes: ids as <int:pk>, no regex scans
 router.register("projects", annotations_api.ProjectViewSet, basename="api-project")
 router.register("assignments", annotations_api.AssignmentViewSet, basename="api-assignment")
 router.register("entities", annotations_api.EntityViewSet, basename="api-entity")

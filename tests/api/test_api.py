@@ -216,6 +216,9 @@ def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
     assert client.get("/api/articles/?cursor=garbage").status_code == 400
     assert client.get("/api/articles/?page_size=0").status_code == 400
     assert client.get("/api/articles/?updated_after=yesterday").status_code == 400
+    for url in ("/api/mentions/abc/", "/api/projects/1.5/", "/api/claims/-1/"):
+        not_an_id = client.get(url)
+        assert not_an_id.status_code == 404 and not_an_id.json() == {"detail": "Not found."}
 
 
 def test_article_list_syncs_by_cursor(annotator: User) -> None:
