@@ -47,3 +47,11 @@ def test_only_guidelines_go_through_the_filter() -> None:
         for use in re.findall(r"\{\{\s*([^}|]+?)\s*\|\s*markdown\b", page.read_text())
     ]
     assert uses and set(uses) == {"project.guidelines"}, uses
+    # Nor by the other ways to apply a filter: a {% filter %} block, or a chain after another.
+    tags = [
+        tag
+        for page in templates.rglob("*.html")
+        for tag in re.findall(r"\{[{%].*?[}%]\}", page.read_text(), re.S)
+        if re.search(r"\bmarkdown\b", tag)
+    ]
+    assert {re.sub(r"\s+", "", tag) for tag in tags} == {"{{project.guidelines|markdown}}"}, tags
