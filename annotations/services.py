@@ -446,6 +446,9 @@ def mention_update(
     return _update(mention, user, before, fields)
 
 
+CLAIMANT_NEEDED = "A claim said by an entity needs that entity as its claimant."
+
+
 def claim_create(
     *,
     project: Project,
@@ -462,7 +465,7 @@ def claim_create(
     origin: str = HUMAN,
 ) -> Claim:
     if claimant_kind == Claim.Claimant.ENTITY and claimant is None:
-        raise AnnotationError("A claim said by an entity needs that entity as its claimant.")
+        raise AnnotationError(CLAIMANT_NEEDED)
     revision = _current_revision(article, revision_id)
     with transaction.atomic():
         claim = _create(
@@ -503,7 +506,7 @@ def claim_update(*, claim: Claim, user: Any, **changes: Any) -> Claim:
     if changes.get("claimant_kind", claim.claimant_kind) != Claim.Claimant.ENTITY:
         changes["claimant"] = None
     elif changes.get("claimant", claim.claimant) is None:
-        raise AnnotationError("A claim said by an entity needs that entity as its claimant.")
+        raise AnnotationError(CLAIMANT_NEEDED)
     for name, value in changes.items():
         setattr(claim, name, value)
     return _update(claim, user, before, changes)

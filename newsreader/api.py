@@ -8,7 +8,7 @@ import copy
 import json
 import re
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import starmap
 from operator import itemgetter
@@ -416,10 +416,6 @@ class _Heads(NamedTuple):
     rows: str  # What it starts with instead, to select the rows.
 
 
-def _as_tuple(getter: itemgetter) -> Callable[[Sequence[Any]], tuple[Any]]:
-    return lambda row: (getter(row),)
-
-
 class PlainRows:
     """A read-only serializer's output without a serializer per row.
 
@@ -449,13 +445,13 @@ class PlainRows:
         )
         self._fields = itemgetter(slice(0, len(self.names)))  # Extra columns follow.
         self._page_sql_heads: dict[tuple[type[Model], tuple[str, ...]], _Heads] = {}
-        self._extra_getters: dict[tuple[str, ...], Callable[[Sequence[Any]], tuple]] = {}
+        self._extra_positions: dict[tuple[str, ...], tuple[int, ...]] = {}
 
     def page_sql(self, model: type[Model], ids_sql: str, *extra: str) -> str:
         """``ids_sql``, Django's query for the page's ids, selecting the rows' columns instead.
 
         The spec's columns come first, then those of the ``extra`` fields it lacks (find them
-        with :meth:`extra_getter`). A column of a related row (``annotator__username``) comes
+        with :meth:`extra_values`). A column of a related row (``annotator__username``) comes
         from a LEFT JOIN put right after the base table, which keeps its own name in Django's
         queries, so the joins Django wrote still apply to it.
         """
@@ -464,15 +460,13 @@ class PlainRows:
             raise ValueError(f"Not a query for {model.__name__} ids: {ids_sql[:200]}")
         return heads.rows + ids_sql[len(heads.ids) :]
 
-    def extra_getter(self, *extra: str) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-        """Takes the ``extra`` fields' values, in order, from a row of :meth:`page_sql`."""
-        getter = self._extra_getters.get(extra)
-        if getter is None:
-            positions = self._columns(extra).index
-            getter = self._extra_getters[extra] = itemgetter(*map(positions, extra))
-            if len(extra) == 1:
-                getter = self._extra_getters[extra] = _as_tuple(getter)
-        return getter
+    def extra_values(self, row: Sequence[Any], *extra: str) -> tuple[Any, ...]:
+        """The ``extra`` fields' values, in order, from a row of :meth:`page_sql`."""
+        positions = self._extra_positions.get(extra)
+        if positions is None:
+            columns = self._columns(extra)
+            positions = self._extra_positions[extra] = tuple(map(columns.index, extra))
+        return tuple(row[position] for position in positions)
 
     def _columns(self, extra: Sequence[str]) -> list[str]:
         """The fields a row holds: the spec's, then the ``extra`` ones it lacks.
@@ -616,7 +610,7 @@ class PlainListMixin:
             rows = []
         else:
             rows = fetch_all(query.sql, query.params_for(paginator.cursor_values))
-        page = paginator.cut(rows, plain.extra_getter(*paginator.fields))
+        page = paginator.cut(rows, lambda row: plain.extra_values(row, *paginator.fields))
         return json_response(
             {
                 "next": paginator.next_link(),

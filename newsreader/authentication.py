@@ -111,8 +111,7 @@ def _from_db(model: type[Model], values: Sequence[Any]) -> Model:
     the attributes and send the init signals. Where a signal has a receiver, from_db it is.
     """
     if pre_init.receivers or post_init.receivers:  # Any model's: has_listeners costs more.
-        names = [field.attname for field in model._meta.concrete_fields]
-        return model.from_db(DEFAULT_DB_ALIAS, names, values)
+        return model.from_db(DEFAULT_DB_ALIAS, list(_attnames(model)), values)
     instance = model.__new__(model)
     instance.__dict__.update(zip(_attnames(model), values, strict=True))
     state = instance._state = ModelState()

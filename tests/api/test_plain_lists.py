@@ -145,7 +145,7 @@ def test_a_page_reads_each_column_once() -> None:
     assert len(selected) == len(set(selected)) == len(plain.names)
     row = tuple(range(len(plain.names)))
     names = plain.names
-    assert plain.extra_getter("updated_at", "id")(row) == (
+    assert plain.extra_values(row, "updated_at", "id") == (
         names.index("updated_at"),
         names.index("id"),
     )
@@ -153,7 +153,7 @@ def test_a_page_reads_each_column_once() -> None:
     assert plain.page_sql(Article, str(ids.query), "state_changed_at").startswith(
         sql[: sql.index(" FROM ")] + ', "articles_article"."state_changed_at" FROM'
     )
-    assert plain.extra_getter("state_changed_at")((*row, "x")) == ("x",)
+    assert plain.extra_values((*row, "x"), "state_changed_at") == ("x",)
 
 
 def test_token_authentication_reads_the_tokens_user(annotator: User, editor: User) -> None:
