@@ -27,7 +27,7 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -312,6 +312,14 @@ class AnnotationViewSet(
         if self.action == "list":  # PlainRows joins what it needs itself.
             return visible
         return visible.select_related("annotator")
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        if self.request.method not in permissions.SAFE_METHODS:
+            # Changing or deleting needs what making needs: an open assignment to the article
+            # (a submitted one is read-only for its annotator), or the project's editor role.
+            writable(self.request, obj.project_id, obj.article_id)
+        return obj
 
     def perform_destroy(self, instance: Any) -> None:
         with service_errors():

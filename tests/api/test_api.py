@@ -195,6 +195,55 @@ def test_only_the_annotator_changes_or_deletes(world: dict, annotator: User) -> 
     assert Tombstone.objects.filter(object_id=world["alice_mention"].pk).exists()
 
 
+def test_a_submitted_article_is_read_only_for_its_annotator(world: dict, annotator: User) -> None:
+    project, article = world["project"], world["article"]
+    entity = services.entity_create(
+        project=project, article=article, annotator=annotator, name="Merkel", label="PER"
+    )
+    claim = services.claim_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        span=span_of(article, "Emmanuel Macron"),
+    )
+    stance = services.stance_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        label="AGREE",
+        target_kind="claim",
+        target_claim=claim,
+    )
+    assignment = Assignment.objects.get(project=project, article=article, annotator=annotator)
+    services.assignment_submit(assignment=assignment, user=annotator)
+    client = client_for(annotator)
+    changes = {
+        f"/api/mentions/{world['alice_mention'].pk}/": {"label": "ORG"},
+        f"/api/entities/{entity.pk}/": {"name": "Angela Merkel"},
+        f"/api/claims/{claim.pk}/": {"checkworthiness": "NFS"},
+        f"/api/stances/{stance.pk}/": {"label": "DISAGREE"},
+    }
+    for url, change in changes.items():
+        for refused in (client.patch(url, change, format="json"), client.delete(url)):
+            assert refused.status_code == 403, url
+            assert refused.json() == {"detail": "You have submitted this article already."}
+        assert client.get(url).status_code == 200  # Still readable.
+    assert EntityMention.objects.get(pk=world["alice_mention"].pk).label == "PER"
+    assert not Tombstone.objects.exists()
+    # The project's editors may still correct it, as they may annotate any article.
+    bob = _user("bob2", "annotator")
+    services.membership_set(project=project, user=bob, role=Membership.Role.EDITOR)
+    own = services.mention_create(
+        project=project, article=article, annotator=bob, span=span_of(article, "Paris"), label="GPE"
+    )
+    assert (
+        client_for(bob)
+        .patch(f"/api/mentions/{own.pk}/", {"label": "LOC"}, format="json")
+        .status_code
+        == 200
+    )
+
+
 def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
     client = client_for(annotator)
     malformed = client.generic(
