@@ -52,9 +52,9 @@ from annotations.serializers import (
     AssignmentSerializer,
     ChangeSerializer,
     ClaimChoices,
-    ClaimFields,
     ClaimInput,
     ClaimSerializer,
+    ClaimUpdate,
     EntityInput,
     EntitySerializer,
     EntityUpdate,
@@ -169,7 +169,7 @@ def service_errors() -> Iterator[None]:
     except services.StaleRevision as error:
         raise Conflict(str(error)) from error
     except services.AnnotationError as error:
-        raise exceptions.ValidationError({"detail": [str(error)]}) from error
+        raise exceptions.ValidationError({error.field or "detail": [str(error)]}) from error
     except PermissionError as error:
         raise exceptions.PermissionDenied(str(error)) from error
 
@@ -462,10 +462,10 @@ class ClaimViewSet(AnnotationViewSet):
             )
         return self._created(claim)
 
-    @extend_schema(request=ClaimFields, responses={200: ClaimSerializer})
+    @extend_schema(request=ClaimUpdate, responses={200: ClaimSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        changes = dict(_input(ClaimFields, request))
+        changes = dict(_input(ClaimUpdate, request))
         if "claimant" in changes:
             changes["claimant"] = _own(
                 Entity, request, changes["claimant"], "claimant", article_id=claim.article_id

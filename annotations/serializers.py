@@ -237,6 +237,7 @@ class EntityInput(CreateInput):
 
 
 class EntityUpdate(StrictSerializer):
+    unchangeable = EntitySerializer.Meta.fields
     name = serializers.CharField(max_length=300, required=False)
     label = serializers.CharField(max_length=30, required=False)
     kb_id = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -254,6 +255,7 @@ class MentionInput(CreateInput, SpanInput):
 
 
 class MentionUpdate(StrictSerializer):
+    unchangeable = MentionSerializer.Meta.fields
     label = serializers.CharField(max_length=30, required=False)
     entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
@@ -269,6 +271,10 @@ class ClaimChoices(serializers.Serializer):
 
 class ClaimFields(StrictSerializer, ClaimChoices):
     claimant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class ClaimUpdate(ClaimFields):
+    unchangeable = ClaimSerializer.Meta.fields
 
 
 class ClaimInput(CreateInput, SpanInput, ClaimFields):
@@ -287,6 +293,7 @@ class StanceInput(CreateInput):
 
 
 class StanceUpdate(StrictSerializer):
+    unchangeable = StanceSerializer.Meta.fields
     label = serializers.ChoiceField(choices=Stance.Label.choices)
 
 

@@ -36,7 +36,12 @@ from articles.models import Article, TextRevision
 
 
 class AnnotationError(Exception):
-    """Input a person can correct: shown to them, never a 500."""
+    """Input a person can correct: shown to them, never a 500. ``field`` names the input
+    at fault, where one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class StaleRevision(AnnotationError):
@@ -364,7 +369,7 @@ def entity_update(*, entity: Entity, user: Any, **changes: Any) -> Entity:
 
 def _check_label(project: Project, label: str) -> None:
     if label not in project.label_names:
-        raise AnnotationError(f"“{label}” is not a label of this project.")
+        raise AnnotationError(f"“{label}” is not a label of this project.", field="label")
 
 
 def _check_one_paragraph(revision: TextRevision, span: Span) -> None:

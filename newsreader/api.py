@@ -57,14 +57,49 @@ MAX_PAGE_SIZE = 1000
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently ignoring a typo."""
+    """Refuses fields it does not know, instead of silently ignoring a typo, and, in JSON,
+    values of the wrong type, which DRF would convert (123 to "123", "65" to 65)."""
+
+    # Fields of what the input changes that it cannot change (an annotation's span, say).
+    unchangeable: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            "This field cannot be changed."
+                            if name in self.unchangeable
+                            else "Unknown field."
+                        ]
+                        for name in unknown
+                    }
+                )
+        if type(data) is dict:  # Parsed JSON; form data (a QueryDict) is text throughout.
+            wrong = {
+                name: [message]
+                for name, value in data.items()
+                if (message := _json_type_error(self.fields[name], value))
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
+
+
+def _json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Why ``value`` is not of the JSON type ``field`` takes, or None."""
+    if value is None or field.read_only:
+        return None  # DRF says whether null is allowed, and ignores read-only fields.
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Must be true or false."
+    if isinstance(field, serializers.IntegerField):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return None if whole else "Must be a whole number."
+    if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
+        return None if isinstance(value, str) else "Must be a string."
+    return None
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -678,8 +713,12 @@ def health(request: Request) -> Response:
     return Response({"status": "ok"})
 
 
+class TokenInput(StrictSerializer, AuthTokenSerializer):
+    """DRF's username and password check, refusing unknown fields as every other input does."""
+
+
 @extend_schema(
-    request=AuthTokenSerializer,
+    request=TokenInput,
     responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
     auth=[],
 )
@@ -689,7 +728,7 @@ def health(request: Request) -> Response:
 @throttle_classes([TokenThrottle])
 def obtain_token(request: Request) -> Response:
     """Username and password in, the user's API token out (created on first use)."""
-    form = AuthTokenSerializer(data=request.data, context={"request": request})
+    form = TokenInput(data=request.data, context={"request": request})
     form.is_valid(raise_exception=True)
     token, _ = Token.objects.get_or_create(user=form.validated_data["user"])
     return Response({"token": token.key})

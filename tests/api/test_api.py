@@ -270,6 +270,52 @@ def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
         assert not_an_id.status_code == 404 and not_an_id.json() == {"detail": "Not found."}
 
 
+def test_json_of_the_wrong_type_is_refused_not_converted(world: dict, annotator: User) -> None:
+    client, editor_client = client_for(annotator), client_for(_user("eve", "editor"))
+    number_as_text = editor_client.post("/api/ingest/", {"text": 123}, format="json")
+    assert number_as_text.status_code == 400
+    assert number_as_text.json() == {"text": ["Must be a string."]}
+    span = span_of(world["article"], "Paris")
+    base = {"project": world["project"].pk, "article": world["article"].pk, "label": "GPE"}
+    text_as_number = client.post(
+        "/api/mentions/",
+        {**base, "start": str(span.start), "end": span.end * 1.0, "exact": span.exact},
+        format="json",
+    )
+    assert text_as_number.status_code == 400
+    assert text_as_number.json() == {
+        "start": ["Must be a whole number."],
+        "end": ["Must be a whole number."],
+    }
+    imported = client.post(
+        f"/api/projects/{world['project'].pk}/import/", {"jsonl": 123}, format="json"
+    )
+    assert imported.json() == {"jsonl": ["Must be a string."]}
+    # Form posts (ingest takes files) are text throughout, and still work.
+    form = editor_client.post("/api/ingest/", {"text": "A story.\n\nIts body.", "name": "f.txt"})
+    assert form.status_code == 201
+
+
+def test_input_errors_name_their_field(world: dict, annotator: User) -> None:
+    client = client_for(annotator)
+    url = f"/api/mentions/{world['alice_mention'].pk}/"
+    fixed = client.patch(url, {"start": 5, "colour": "red"}, format="json")
+    assert fixed.status_code == 400
+    assert fixed.json() == {
+        "colour": ["Unknown field."],
+        "start": ["This field cannot be changed."],
+    }
+    bad_label = client.patch(url, {"label": "NOPE"}, format="json")
+    assert bad_label.status_code == 400
+    assert bad_label.json() == {"label": ["“NOPE” is not a label of this project."]}
+    token = APIClient().post(
+        "/api/auth/token/",
+        {"username": "alice", "password": PASSWORD, "remember": True},
+        format="json",
+    )
+    assert token.status_code == 400 and token.json() == {"remember": ["Unknown field."]}
+
+
 def test_article_list_syncs_by_cursor(annotator: User) -> None:
     articles = [approved_article(title=f"Story {i}") for i in range(5)]
     client = client_for(annotator)
