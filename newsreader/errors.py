@@ -8,17 +8,17 @@ from django.views import defaults
 API_PREFIX = "/api/"
 
 
-def _for_api(request: HttpRequest) -> bool:
+def for_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _for_api(request):
+    if for_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _for_api(request):
+    if for_api(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return defaults.server_error(request)

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "newsreader.middleware.HtmxLoginRedirectMiddleware",
+    "newsreader.not_allowed.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "newsreader.urls"

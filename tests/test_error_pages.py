@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from newsreader.errors import server_error
 
@@ -29,3 +30,15 @@ def test_a_server_error_under_the_api_is_json() -> None:
     assert json.loads(response.content) == {"detail": "Server error."}
     page = server_error(factory.get("/review/"))
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_opening_a_form_action_shows_a_page_not_a_blank_405(editor) -> None:
+    client = Client()
+    client.force_login(editor)
+    page = client.get(reverse("articles-review-bulk"))
+    assert page.status_code == 405 and page["Allow"] == "POST"
+    assert page["Content-Type"].startswith("text/html")
+    assert "is where a form of this site sends its changes" in page.content.decode()
+    api = client.get("/api/auth/token/")
+    assert api.status_code == 405 and api.json() == {"detail": 'Method "GET" not allowed.'}

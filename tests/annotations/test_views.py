@@ -297,7 +297,10 @@ def test_a_submitted_article_is_read_only(world, annotator) -> None:
     for suffix, data in writes:
         response = client.post(url(project, article, suffix), {"label": "PER", **data})
         assert response.status_code == 403, suffix
-    assert client.get(url(project, article, f"mention/{mine.pk}/")).status_code == 403
+    refused = client.get(url(project, article, f"mention/{mine.pk}/"))
+    assert refused.status_code == 403
+    assert "You have submitted this article already." in refused.content.decode()
+    assert "role" not in refused.content.decode()  # Nothing to ask an administrator for.
     assert EntityMention.objects.get(pk=mine.pk).label == mine.label
     assert not Stance.objects.exists()
     page = client.get(url(project, article)).content.decode()
