@@ -174,6 +174,7 @@
       if (event.key === "Enter" && target.id === "reject-reason" && target.value) {
         event.preventDefault();
         submit(document.getElementById("reject-form"));
+        target.blur();  // The page's keys work again at once (htmx would refocus it after the swap).
       }
       if (event.key === "Escape") target.blur();
       return;
