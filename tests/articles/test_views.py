@@ -58,6 +58,13 @@ def test_the_list_shows_articles(annotator, cleaned: Article) -> None:
     assert reverse("articles-detail", args=[cleaned.pk]).encode() in response.content
     assert b"<script>alert" not in response.content
     assert b"&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in response.content
+    # Cleaned articles show their review: whether annotators get them.
+    assert b'<span class="state review-needs_review">Needs review</span>' in response.content
+    Article.objects.filter(pk=cleaned.pk).update(review_status=Article.Review.APPROVED)
+    approved = client_for(annotator).get("/").content
+    assert b'<span class="state review-approved">Approved</span>' in approved
+    detail = client_for(annotator).get(reverse("articles-detail", args=[cleaned.pk])).content
+    assert b'<span class="state review-approved">Approved</span>' in detail
 
 
 def test_the_list_searches_full_text(annotator, cleaned: Article) -> None:
