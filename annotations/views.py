@@ -92,7 +92,9 @@ def _require_annotating(assignment: Assignment | None) -> Assignment:
 
 def _require_editor(role: str) -> None:
     if role != Membership.Role.EDITOR:
-        raise PermissionDenied("Only editors can do this. Ask an administrator if you need this role.")
+        raise PermissionDenied(
+            "Only editors can do this. Ask an administrator if you need this role."
+        )
 
 
 def _workspace_url(project: Project, article: Article) -> str:

@@ -53,7 +53,9 @@ def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not roles.is_editor(request.user):
-            raise PermissionDenied("Only editors review articles. Ask an administrator if you need this role.")
+            raise PermissionDenied(
+                "Only editors review articles. Ask an administrator if you need this role."
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

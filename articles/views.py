@@ -17,7 +17,9 @@ from articles.models import Article, IngestBatch
 
 def _require_editor(request: HttpRequest) -> None:
     if not roles.is_editor(request.user):
-        raise PermissionDenied("Only editors can do this. Ask an administrator if you need this role.")
+        raise PermissionDenied(
+            "Only editors can do this. Ask an administrator if you need this role."
+        )
 
 
 @login_required
