@@ -55,7 +55,7 @@ def approve_cleaned(*, approver: Any) -> list[Article]:
     )
     for article in candidates:
         cleaning = article.current_cleaning
-        blocks = [article.text[start:end] for start, end in cleaning.blocks]
+        blocks = review.review_load(article).blocks
         if not cleaning.title.strip() or not any(b.strip() for b in blocks):
             continue
         with transaction.atomic():

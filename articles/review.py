@@ -98,7 +98,9 @@ class Review:
 
     @property
     def blocks(self) -> list[str]:
-        return [piece for line in self.lines if line.is_body for piece in line.kept]
+        """One paragraph per body line: a fragment cut out of a line (an ad inside a sentence)
+        leaves the line's two sides one paragraph, so a span can still cross where it was."""
+        return [" ".join(line.kept) for line in self.lines if line.is_body and line.kept]
 
     @property
     def is_edited(self) -> bool:

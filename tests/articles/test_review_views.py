@@ -134,7 +134,7 @@ def test_cutting_and_editing_the_title(editor, article: Article) -> None:
     assert response.status_code == 302
     page = client.get(url("articles-review", article)).content.decode()
     assert ">Hi</textarea>" in page
-    assert "<p>The second paragraph</p>" in page
+    assert "<p>The second paragraph goes on about the harbour.</p>" in page
     assert "Title saved." in page  # The flashed message, without JavaScript.
     response = client.post(
         url("articles-review-title", article), {"version": 2, "title": "Hello"}, **HTMX

@@ -131,7 +131,7 @@ def test_reviewing_an_article(page: Page, live_server, demo_editor: str) -> None
     assert article.current_revision == revision
     assert article.review_status == Article.Review.APPROVED
     assert revision.text == (
-        "Café owners win the vote\n\nThe second paragraph\n\ngoes on about the harbour."
+        "Café owners win the vote\n\nThe second paragraph goes on about the harbour."
     )
     assert ReviewEvent.objects.filter(article=article).count() == 10
     assert dialogs == [], "article text ran as script"
