@@ -18,7 +18,7 @@ from newsreader.admin import ReadOnlyAdmin
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "article_count", "created_at")
+    list_display = ("name", "article_count", "counted_articles", "created_at")
     search_fields = ("name",)
 
 

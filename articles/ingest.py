@@ -113,6 +113,10 @@ def _ingest_chunk(
         outcomes = _outcomes(order, new)
         IngestRejection.objects.bulk_create(rejections)
         _record_duplicates(outcomes, batch=batch)
+        if new:
+            Source.objects.filter(pk=batch.source_id).update(
+                article_count=F("article_count") + len(new)
+            )
         IngestBatch.objects.filter(pk=batch.pk).update(
             new_count=F("new_count") + len(new),
             duplicate_count=F("duplicate_count") + len(chunk) - len(rejections) - len(new),

@@ -9,9 +9,11 @@ from django.urls import reverse
 
 class Source(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    # Articles ingested from the source (ingest adds its new rows in the same transaction).
+    article_count = models.PositiveIntegerField(default=0, db_default=0)
     # Articles whose lines are counted in LineStat (at their first cleaning): the denominator
     # of the corpus line statistics.
-    article_count = models.PositiveIntegerField(default=0)
+    counted_articles = models.PositiveIntegerField(default=0)
     # Bumped whenever editors' corrections change the cleaning hints of this source.
     hints_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

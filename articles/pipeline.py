@@ -90,7 +90,7 @@ def corpus_stats(
     ):
         per_source[source_id][key] += documents
         overall[key] += documents
-    source_sizes = Counter(dict(Source.objects.values_list("pk", "article_count")))
+    source_sizes = Counter(dict(Source.objects.values_list("pk", "counted_articles")))
     for article in articles:
         if article.current_cleaning_id is None:
             per_source[article.source_id].update(keys[article.pk])
@@ -238,7 +238,7 @@ def _count_lines(articles: Sequence[Article], keys: dict[int, set[int]]) -> None
                 [source_id, [key for key, _ in rows], [count for _, count in rows]],
             )
             Source.objects.filter(pk=source_id).update(
-                article_count=F("article_count") + documents[source_id]
+                counted_articles=F("counted_articles") + documents[source_id]
             )
 
 

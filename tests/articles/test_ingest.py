@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from articles import incoming
 from articles.ingest import ingest_files, start_batch
-from articles.models import Article, IngestBatch
+from articles.models import Article, IngestBatch, Source
 from tests.conftest import REPO, process_env
 
 SAMPLE = REPO / "articles" / "sample_corpus"
@@ -75,6 +75,9 @@ def test_it_is_idempotent(folder: Path) -> None:
     assert (first.new_count, first.duplicate_count) == (4, 0)
     assert (second.new_count, second.duplicate_count) == (0, 5)
     assert Article.objects.count() == 4
+    assert Source.objects.get(name="test").article_count == 4  # Duplicates count once.
+    ingest([folder / "page0.txt"], source="other")
+    assert Source.objects.get(name="other").article_count == 0
 
 
 @pytest.mark.django_db

@@ -266,7 +266,7 @@ def test_lines_are_counted_once_per_article_and_source() -> None:
     menu = line_key("Home | World | Sport")
     counts = dict(LineStat.objects.filter(key=menu).values_list("source__name", "documents"))
     assert counts == {"a": 2, "b": 1}
-    assert dict(Source.objects.values_list("name", "article_count")) == {"a": 2, "b": 1}
+    assert dict(Source.objects.values_list("name", "counted_articles")) == {"a": 2, "b": 1}
 
 
 @pytest.mark.django_db
