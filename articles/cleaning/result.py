@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CLEANER_VERSION = "1.1.0"
+CLEANER_VERSION = "1.2.0"
 
 LABELS = (
     "title",

@@ -546,6 +546,26 @@ def test_source_stats_catch_long_template_lines() -> None:
     assert footer not in clean(article, stats).block_texts(article)
 
 
+def test_a_series_of_numbered_headlines_in_a_source_keeps_its_titles() -> None:
+    # Line keys map digits to 0: "Round 12: …" on every page of a source recurs like a
+    # template line, but a headline of a series it is.
+    pages = [
+        page(*NAV, f"Round {n}: Nordvik beat the visitors {n} to 1", *LOREM) for n in range(30)
+    ]
+    stats = corpus_stats(pages)
+    stats = CorpusStats(
+        documents=stats.documents,
+        line_doc_freq=stats.line_doc_freq,
+        source_documents=stats.documents,
+        source_line_doc_freq=stats.line_doc_freq,
+    )
+    assert [clean(text, stats).title for text in pages[9:12]] == [
+        "Round 9: Nordvik beat the visitors 9 to 1",
+        "Round 10: Nordvik beat the visitors 10 to 1",
+        "Round 11: Nordvik beat the visitors 11 to 1",
+    ]
+
+
 def test_copies_of_one_story_in_a_source_keep_their_body() -> None:
     article = page(*NAV, "Council approves tram plan", *LOREM, "Contact us")
     keys = {line_key(line) for line in article.splitlines()}
