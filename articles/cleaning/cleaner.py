@@ -101,7 +101,10 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
         byline_span=byline_span,
         blocks=tuple(blocks),
         lines=tuple(out),
-        confidence=confidence if blocks else 0.0,
+        # Without a title the article cannot be approved: low, so the queue shows it early.
+        confidence=(confidence if title is not None else round(confidence / 2, 4))
+        if blocks
+        else 0.0,
         version=CLEANER_VERSION,
     )
 

@@ -559,6 +559,13 @@ def test_a_series_of_numbered_headlines_in_a_source_keeps_its_titles() -> None:
         source_documents=stats.documents,
         source_line_doc_freq=stats.line_doc_freq,
     )
+    titled = clean(pages[9], stats)
+    # The same page with its headline lost: a cleaning to look at first.
+    untitled = clean(
+        pages[9],
+        CorpusStats(0, {}, hints={line_key(pages[9].splitlines()[len(NAV)]): "navigation"}),
+    )
+    assert untitled.title == "" and untitled.confidence == round(titled.confidence / 2, 4)
     assert [clean(text, stats).title for text in pages[9:12]] == [
         "Round 9: Nordvik beat the visitors 9 to 1",
         "Round 10: Nordvik beat the visitors 10 to 1",
