@@ -54,13 +54,24 @@ class MentionForm(SpanForm):
         return value
 
 
+def _label_choices(project: Project, kept: str | None = None) -> list[tuple[str, str]]:
+    """The project's labels, and ``kept`` (what an annotation has) if the project dropped it:
+    saving an annotation's other fields keeps its label instead of taking the first."""
+    names = list(project.label_names)
+    if kept and kept not in names:
+        names.append(kept)
+    return [(n, n) for n in names]
+
+
 class MentionEditForm(forms.Form):
     label = forms.ChoiceField()
     entity = forms.CharField(required=False, max_length=20)
 
-    def __init__(self, *args: Any, project: Project, entities: list[Entity], **kwargs: Any):
+    def __init__(
+        self, *args: Any, project: Project, entities: list[Entity], kept: str, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [(n, n) for n in project.label_names]
+        self.fields["label"].choices = _label_choices(project, kept)
         self.entities = {str(e.pk): e for e in entities}
 
     def clean_entity(self) -> str:
@@ -77,9 +88,9 @@ class EntityForm(forms.Form):
         required=False, max_length=30, label="Wikidata QID", help_text="Q42, or NIL"
     )
 
-    def __init__(self, *args: Any, project: Project, **kwargs: Any):
+    def __init__(self, *args: Any, project: Project, kept: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [(n, n) for n in project.label_names]
+        self.fields["label"].choices = _label_choices(project, kept)
 
     def clean_kb_id(self) -> str:
         value = self.cleaned_data["kb_id"].strip().upper()

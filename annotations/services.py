@@ -359,7 +359,7 @@ def entity_create(
 
 def entity_update(*, entity: Entity, user: Any, **changes: Any) -> Entity:
     _check_owner(entity, user)
-    if "label" in changes:
+    if changes.get("label", entity.label) != entity.label:  # A label the project dropped stays.
         _check_label(entity.project, changes["label"])
     before = _snapshot(entity)
     for name, value in changes.items():
@@ -442,7 +442,8 @@ def mention_update(
     before = _snapshot(mention)
     fields = []
     if label is not None:
-        _check_label(mention.project, label)
+        if label != mention.label:  # A label the project dropped stays until changed.
+            _check_label(mention.project, label)
         mention.label = label
         fields.append("label")
     if entity is not ...:

@@ -644,7 +644,9 @@ def annotation_edit(
 def _update_kind(request: HttpRequest, kind: str, obj: Any, entities: list[Entity]) -> None:
     user = request.user
     if kind == "mention":
-        form = forms.MentionEditForm(request.POST, project=obj.project, entities=entities)
+        form = forms.MentionEditForm(
+            request.POST, project=obj.project, entities=entities, kept=obj.label
+        )
         if not form.is_valid():
             raise ValueError(_form_errors(form))
         entity = form.entities.get(form.cleaned_data["entity"])
@@ -665,7 +667,7 @@ def _update_kind(request: HttpRequest, kind: str, obj: Any, entities: list[Entit
             raise ValueError(_form_errors(form))
         services.claim_update(claim=obj, user=user, **form.claim_fields())
     elif kind == "entity":
-        form = forms.EntityForm(request.POST, project=obj.project)
+        form = forms.EntityForm(request.POST, project=obj.project, kept=obj.label)
         if not form.is_valid():
             raise ValueError(_form_errors(form))
         services.entity_update(entity=obj, user=user, **form.cleaned_data)

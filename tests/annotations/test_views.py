@@ -250,6 +250,31 @@ def test_without_javascript_own_mentions_are_listed_with_links(annotator) -> Non
     assert "Editing mention" in client.get(edit).content.decode()
 
 
+def test_a_label_the_project_dropped_stays_when_other_fields_change(world, annotator) -> None:
+    project, article = world["project"], world["article"]
+    mention = EntityMention.objects.get(annotator=annotator)
+    project.entity_labels = [x for x in project.entity_labels if x["name"] != "PER"]
+    project.save()
+    other = project.label_names[0]
+    merkel = services.entity_create(
+        project=project, article=article, annotator=annotator, name="Merkel", label=other
+    )
+    client = logged_in(annotator)
+    edit = url(project, article, f"mention/{mention.pk}/")
+    html = client.get(edit).content.decode()
+    assert '<option value="PER" selected>PER (no longer a label of the project)</option>' in html
+    # What the browser sends when only the entity changes: the label it shows, PER.
+    assert client.post(edit, {"label": "PER", "entity": merkel.pk}).status_code in (200, 302)
+    mention.refresh_from_db()
+    assert (mention.label, mention.entity) == ("PER", merkel)
+    client.post(edit, {"label": other, "entity": ""})
+    mention.refresh_from_db()
+    assert mention.label == other
+    client.post(edit, {"label": "PER", "entity": ""})  # Dropped labels are not given anew.
+    mention.refresh_from_db()
+    assert mention.label == other
+
+
 def test_guidelines_are_markdown_without_html(annotator) -> None:
     article = approved_article()
     project = project_for(annotator, article=article)
