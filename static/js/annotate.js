@@ -186,9 +186,23 @@
         showPopup();
       } else if (window.getSelection().isCollapsed) {
         popup.hidden = true;
+        if (caretInText()) dropSelection();
       }
     });
   });
+
+  // A click or caret move in the text deselects: a label key must not tag what was selected
+  // before. (A caret outside the text, in the claim form say, keeps the selection for it.)
+  function caretInText() {
+    const sel = window.getSelection();
+    return sel.rangeCount > 0 && sel.isCollapsed && text.contains(sel.anchorNode);
+  }
+
+  function dropSelection() {
+    if (!selection) return;
+    selection = null;
+    fillSpanInputs();
+  }
 
   function markEditing() {
     for (const mark of text.querySelectorAll("mark.current")) mark.classList.remove("current");
@@ -328,14 +342,15 @@
     // The selectionchange handler runs on the next frame; a fast key press must not miss it.
     const current = readSelection();
     if (current) selection = current;
+    else if (caretInText()) dropSelection();
     if (/^[1-9]$/.test(event.key)) {
       cycleTopic(event.key);
       event.preventDefault();
     } else if (selection && event.key === "c") {
       openClaim();
       event.preventDefault();
-    } else if (selection && labelKeys[event.key]) {
-      createMention(labelKeys[event.key]);
+    } else if (labelKeys[event.key]) {
+      createMention(labelKeys[event.key]); // With nothing selected: says to select first.
       event.preventDefault();
     }
   });

@@ -208,6 +208,20 @@ def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
     page.context.set_offline(False)
 
 
+def test_a_label_key_after_clicking_away_tags_nothing(page: Page, live_server, assigned) -> None:
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
+    page.wait_for_load_state("domcontentloaded")
+    page.locator("#blk-1").get_by_text("Angela Merkel met").dblclick(position={"x": 5, "y": 5})
+    expect(page.locator("#popup")).to_be_visible()
+    page.locator("#blk-1").click(position={"x": 200, "y": 5})  # Away, in the text.
+    expect(page.locator("#popup")).to_be_hidden()
+    page.keyboard.press("e")
+    expect(page.locator("#save-error")).to_contain_text("Select some text first.")
+    assert not EntityMention.objects.exists()
+
+
 def test_every_selection_converts_to_the_right_code_points(
     page: Page, live_server, assigned
 ) -> None:
