@@ -364,9 +364,10 @@ class Stance(AnnotationBase):
                 ),
                 name="stance_target_consistent",
             ),
-            # One stance of a holder toward a target per annotator: a change is an update.
+            # One stance of a holder toward a target per annotator and project: a change is
+            # an update. (Projects annotate the same article each on their own.)
             models.UniqueConstraint(
-                fields=["article", "annotator", "target_topic"],
+                fields=["project", "article", "annotator", "target_topic"],
                 condition=Q(holder_kind="author", target_kind="topic"),
                 name="stance_author_topic_uniq",
             ),

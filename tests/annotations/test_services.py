@@ -251,6 +251,19 @@ def test_the_article_stance_on_a_topic_is_set_changed_and_cleared(setup) -> None
     assert Tombstone.objects.filter(model="stance", object_id=first.pk).exists()
 
 
+def test_each_project_has_its_own_article_stance_on_a_topic(setup) -> None:
+    project, article, user = setup
+    other = project_for(user, article=article)
+    for which, label in ((project, "FAVOR"), (other, "AGAINST")):
+        services.article_topic_stance_set(
+            project=which, article=article, annotator=user, topic="Climate policy", label=label
+        )
+    assert dict(Stance.objects.values_list("project", "label")) == {
+        project.pk: "FAVOR",
+        other.pk: "AGAINST",
+    }
+
+
 def test_every_change_is_audited(setup) -> None:
     project, article, user = setup
     mention = services.mention_create(
