@@ -272,9 +272,19 @@ def assignment_progress(*, project: Project, user: Any) -> tuple[int, int]:
 
 
 def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
+    """Hands the article in; refused while the annotator's spans need checking (fuzzy or
+    orphaned after re-anchoring): once submitted, they could no longer be fixed."""
     if assignment.annotator_id != user.pk:
         raise PermissionError("Only the assigned annotator can submit.")
     if assignment.status != Assignment.Status.SUBMITTED:
+        unresolved = spans_needing_attention(
+            project=assignment.project, article=assignment.article, annotator=user
+        )
+        if unresolved:
+            raise AnnotationError(
+                f"Resolve the {len(unresolved)} span{'s' if len(unresolved) != 1 else ''} under"
+                " “To resolve” first: confirm each or place it again."
+            )
         assignment.status = Assignment.Status.SUBMITTED
         assignment.submitted_at = timezone.now()
         assignment.save(update_fields=["status", "submitted_at", "updated_at"])

@@ -768,9 +768,12 @@ def topic_stance(request: HtmxHttpRequest, project_id: int, article_id: int) -> 
 @require_POST
 @login_required
 def submit(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
-    project, _, _, assignment = _get_workspace(request, project_id, article_id)
+    project, article, _, assignment = _get_workspace(request, project_id, article_id)
     assignment = _require_annotating(assignment)
-    services.assignment_submit(assignment=assignment, user=request.user)
+    try:
+        services.assignment_submit(assignment=assignment, user=request.user)
+    except services.AnnotationError as error:
+        return _error(request, project, article, str(error))
     following = services.assignment_next(project=project, user=request.user)
     messages.success(
         request, "Submitted. " + ("Here is the next one." if following else "Your queue is empty.")

@@ -436,6 +436,26 @@ def test_queue_progress_and_submit(annotator) -> None:
     assert services.assignment_progress(project=project, user=annotator) == (1, 2)
 
 
+def test_submitting_waits_for_spans_that_need_checking(setup) -> None:
+    project, article, user = setup
+    mention = services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Macron"),
+        label="PER",
+    )
+    EntityMention.objects.filter(pk=mention.pk).update(anchor_state=EntityMention.State.FUZZY)
+    assignment = services.assignment_next(project=project, user=user)
+    with pytest.raises(AnnotationError, match="Resolve the 1 span under “To resolve” first"):
+        services.assignment_submit(assignment=assignment, user=user)
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.ASSIGNED
+    EntityMention.objects.filter(pk=mention.pk).update(anchor_state=EntityMention.State.ANCHORED)
+    services.assignment_submit(assignment=assignment, user=user)
+    assert assignment.status == Assignment.Status.SUBMITTED
+
+
 def test_revision_create_and_annotations_on_unicode_text(annotator) -> None:
     # CRLF in the raw input, NBSP, combining marks, ZWJ emoji and RTL text.
     blocks = ["Caf\u0065\u0301 👩‍👩‍👧 met\r\nשלום\u00a0עולם 🇺🇦 in Kyiv."]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations import services
-from annotations.models import Claim, Entity, EntityMention, Stance
+from annotations.models import Assignment, Claim, Entity, EntityMention, Stance
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.conftest import PASSWORD
 
@@ -273,6 +273,16 @@ def test_a_label_the_project_dropped_stays_when_other_fields_change(world, annot
     client.post(edit, {"label": "PER", "entity": ""})  # Dropped labels are not given anew.
     mention.refresh_from_db()
     assert mention.label == other
+
+
+def test_submitting_with_spans_to_resolve_says_so(world, annotator) -> None:
+    project, article = world["project"], world["article"]
+    EntityMention.objects.filter(annotator=annotator).update(
+        anchor_state=EntityMention.State.ORPHANED
+    )
+    page = logged_in(annotator).post(url(project, article, "submit/"), follow=True)
+    assert "Resolve the 1 span under “To resolve” first" in page.content.decode()
+    assert Assignment.objects.get(annotator=annotator).status == Assignment.Status.ASSIGNED
 
 
 def test_guidelines_are_markdown_without_html(annotator) -> None:
