@@ -73,6 +73,30 @@ def bundle(fmt: Format, files: Files) -> tuple[str, str, bytes]:
     return name, "application/zip", buffer.getvalue()
 
 
+LEFT_OUT = "left-out.tsv"
+
+
 def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
+    """The export of the documents on their article's current revision. Spans still on an
+    older one (orphaned by re-anchoring, or waiting for it) would make the old text a document
+    of its own, its other words unlabelled: they are listed in ``left-out.tsv`` instead."""
     fmt = FORMATS[name]
-    return bundle(fmt, fmt.render(docs))
+    files = fmt.render([d for d in docs if d.current])
+    stale = [d for d in docs if not d.current]
+    if stale:
+        files = {**files, LEFT_OUT: _left_out(stale)}
+    return bundle(fmt, files)
+
+
+def _left_out(docs: list[Doc]) -> str:
+    lines = ["document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state"]
+    for d in docs:
+        for kind, spans in (("mention", d.mentions), ("claim", d.claims)):
+            for x in spans:
+                label = x.get("label") or x.get("checkworthiness", "")
+                exact = " ".join(x["exact"].split())
+                lines.append(
+                    f"{d.key}\t{kind}\t{x['id']}\t{x['start']}\t{x['end']}\t{label}\t{exact}"
+                    f"\t{x['anchor_state']}"
+                )
+    return "\n".join(lines) + "\n"

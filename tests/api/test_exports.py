@@ -165,6 +165,25 @@ def test_every_format_renders() -> None:
             assert zipfile.ZipFile(io.BytesIO(content)).namelist()
 
 
+def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
+    old = doc()
+    old.revision, old.current = 1, False
+    old.mentions, old.claims = old.mentions[:1], []
+    for name in ("doccano", "conll2003", "checkthat"):
+        _, content_type, content = render(name, [doc(), old])
+        files = zipfile.ZipFile(io.BytesIO(content))
+        assert content_type == "application/zip"
+        if name == "doccano":
+            lines = files.read("annotations.jsonl").decode().splitlines()
+            assert [json.loads(x)["id"] for x in lines] == ["1-r2-alice"]
+        assert files.read("left-out.tsv").decode().splitlines() == [
+            "document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state",
+            "1-r1-alice\tmention\t1\t0\t13\tPER\tAngela Merkel\tanchored",
+        ]
+    _, content_type, _ = render("doccano", [doc()])
+    assert content_type == "application/jsonl"  # Nothing left out: the file itself.
+
+
 @pytest.fixture
 def annotated(annotator: User) -> dict:
     article = approved_article()
