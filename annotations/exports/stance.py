@@ -1,5 +1,6 @@
 """SemEval-2016 task 6 (stance detection): ``ID<TAB>Target<TAB>Tweet<TAB>Stance``, one line per
-stance toward a topic or an entity, the article's text (on one line) in place of the tweet."""
+stance of the article (its author) toward a topic or an entity, the article's text (on one
+line) in place of the tweet. A stance held by an entity in the article is not the text's."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def render(docs: list[Doc]) -> dict[str, str]:
     for doc in docs:
         entities.update({e["id"]: e["name"] for e in doc.entities})
         for s in doc.stances:
+            if s["holder"] is not None:
+                continue  # Someone quoted in the article: the text's own stance is another.
             if s["target_kind"] == "topic":
                 target = s["target_topic"]
             elif s["target_kind"] == "entity":

@@ -143,7 +143,11 @@ def test_web_annotation_has_quote_and_position_selectors() -> None:
 
 
 def test_stance_and_claim_shapes() -> None:
-    semeval = stance.render([doc()])["semeval2016-task6.txt"].splitlines()
+    quoted = doc()
+    held = {**quoted.stances[0], "id": 5, "holder": 7, "label": "AGAINST"}
+    quoted.stances.append(held)  # Merkel's stance, not the article's.
+    semeval = stance.render([quoted])["semeval2016-task6.txt"].splitlines()
+    assert len(semeval) == 2
     assert semeval[0] == "ID\tTarget\tTweet\tStance"
     assert semeval[1].split("\t")[1] == "Climate policy"
     assert semeval[1].split("\t")[3] == "FAVOR"
