@@ -134,12 +134,43 @@
       statusBox.textContent = events.includes("annotation-deleted") ? "Deleted." : "Saved.";
     }
   });
-  document.body.addEventListener("annotation-saved", () => forget());
+  // After a save re-renders the text, the caret goes back to the end of what was tagged, so
+  // the keyboard goes on from there instead of from the top of the article.
+  let resumeAt = null;
+  document.body.addEventListener("annotation-saved", () => {
+    resumeAt = selection ? selection.end : null;
+    forget();
+  });
   document.body.addEventListener("annotation-deleted", () => forget());
   document.body.addEventListener("htmx:afterSettle", () => {
     fillSpanInputs();
     markEditing();
+    if (resumeAt === null) return;
+    const at = resumeAt;
+    resumeAt = null;
+    // On the next frame, after the out-of-band paragraphs are in place too; unless the user
+    // has selected something anew meanwhile.
+    requestAnimationFrame(() => {
+      if (window.getSelection().isCollapsed) placeCaret(at);
+    });
   });
+
+  /** Collapse the selection at a code point offset of the revision text. */
+  function placeCaret(offset) {
+    for (const block of text.querySelectorAll(".blk")) {
+      if (offset < Number(block.dataset.start) || offset > Number(block.dataset.end)) continue;
+      let left = offset - Number(block.dataset.start);
+      const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const chars = Array.from(node.data);
+        if (left <= chars.length) {
+          window.getSelection().collapse(node, chars.slice(0, left).join("").length);
+          return;
+        }
+        left -= chars.length;
+      }
+    }
+  }
 
   // ------------------------------------------------------------ selection state
 

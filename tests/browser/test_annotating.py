@@ -222,6 +222,29 @@ def test_a_label_key_after_clicking_away_tags_nothing(page: Page, live_server, a
     assert not EntityMention.objects.exists()
 
 
+def test_the_keyboard_goes_on_after_what_it_tagged(page: Page, live_server, assigned) -> None:
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
+    page.wait_for_load_state("domcontentloaded")
+    select_text(page, "Emmanuel")
+    page.keyboard.press("p")
+    expect(page.locator("#text mark.an-mention", has_text="Emmanuel")).to_have_count(1)
+    # The caret goes back after "Emmanuel" (once the paragraph is re-rendered): a word further
+    # is "Macron", not the article's first word.
+    page.wait_for_function(
+        "getSelection().rangeCount && document.getElementById('text').contains("
+        "getSelection().anchorNode)"
+    )
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("o")
+    expect(page.locator("#text mark.an-mention")).to_have_count(2)
+    assert sorted(EntityMention.objects.values_list("exact", "label")) == [
+        ("Emmanuel", "PER"),
+        ("Macron", "ORG"),
+    ]
+
+
 def test_every_selection_converts_to_the_right_code_points(
     page: Page, live_server, assigned
 ) -> None:
