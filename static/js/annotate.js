@@ -123,7 +123,12 @@
     const body = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain")
       ? xhr.responseText
       : "";
-    showError(body || `Not saved (server error ${xhr.status}).`);
+    // What a page left open elsewhere meets: its annotation deleted, or the article submitted.
+    const stale = {
+      403: "Not saved: this is no longer allowed (submitted in another tab?). Reload the page.",
+      404: "Not saved: this annotation is gone (deleted in another tab?). Reload the page.",
+    }[xhr.status];
+    showError(body || stale || `Not saved (server error ${xhr.status}).`);
   });
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.successful) return;

@@ -285,6 +285,26 @@ def test_submitting_with_spans_to_resolve_says_so(world, annotator) -> None:
     assert Assignment.objects.get(annotator=annotator).status == Assignment.Status.ASSIGNED
 
 
+def test_deleting_a_claim_with_stances_asks_first(world, annotator) -> None:
+    project, article = world["project"], world["article"]
+    claim = services.claim_create(
+        project=project, article=article, annotator=annotator, span=span_of(article, "Macron")
+    )
+    client = logged_in(annotator)
+    edit = url(project, article, f"claim/{claim.pk}/")
+    assert "hx-confirm" not in client.get(edit).content.decode()
+    services.stance_create(
+        project=project,
+        article=article,
+        annotator=annotator,
+        label="AGREE",
+        target_kind="claim",
+        target_claim=claim,
+    )
+    html = client.get(edit).content.decode()
+    assert 'hx-confirm="Delete this claim and the 1 stance toward it?"' in html
+
+
 def test_guidelines_are_markdown_without_html(annotator) -> None:
     article = approved_article()
     project = project_for(annotator, article=article)

@@ -245,6 +245,20 @@ def test_the_keyboard_goes_on_after_what_it_tagged(page: Page, live_server, assi
     ]
 
 
+def test_saving_an_annotation_deleted_elsewhere_says_so(page: Page, live_server, assigned) -> None:
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Next article →").click()
+    page.wait_for_load_state("domcontentloaded")
+    select_text(page, "Macron")
+    page.keyboard.press("p")
+    mark = page.locator("#text mark.an-mention", has_text="Macron")
+    mark.click()
+    expect(page.locator(".editing")).to_contain_text("Macron")
+    EntityMention.objects.all().delete()  # As another tab would.
+    page.locator(".editing").get_by_role("button", name="Save").click()
+    expect(page.locator("#save-error")).to_contain_text("this annotation is gone")
+
+
 def test_every_selection_converts_to_the_right_code_points(
     page: Page, live_server, assigned
 ) -> None:
