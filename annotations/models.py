@@ -29,13 +29,18 @@ DEFAULT_ENTITY_LABELS = [
 HUMAN = "human"
 
 
+def default_entity_labels() -> list[dict[str, str]]:
+    """A new project's labels (a copy each time: the field's value is mutable)."""
+    return [dict(label) for label in DEFAULT_ENTITY_LABELS]
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200, unique=True)
     guidelines = models.TextField(blank=True, help_text="Markdown.")
     # [{"name": "PER", "key": "p", "description": "person"}, …]: the keys are shortcuts.
-    entity_labels = models.JSONField(default=list)
+    entity_labels = models.JSONField(default=default_entity_labels)
     # The topics an article (or a person in it) can take a stance on.
-    topics = models.JSONField(default=list)
+    topics = models.JSONField(default=list, blank=True)
     annotators_per_article = models.PositiveSmallIntegerField(default=1)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="annotation_projects"

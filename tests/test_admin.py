@@ -78,3 +78,24 @@ def test_users_are_deactivated_not_deleted(admin_user, annotator) -> None:
     assert client.get(url).status_code == 403
     change = client.get(reverse("admin:auth_user_change", args=[annotator.pk]))
     assert change.status_code == 200 and 'name="is_active"' in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_project_added_in_the_admin_starts_with_the_standard_labels(admin_user) -> None:
+    from annotations.models import Project
+
+    client = Client()
+    client.force_login(admin_user)
+    add = reverse("admin:annotations_project_add")
+    form = client.get(add).context["adminform"].form
+    data = {
+        "name": "From the admin",
+        "entity_labels": form["entity_labels"].value(),
+        "topics": "[]",
+        "annotators_per_article": 1,
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+    response = client.post(add, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Project.objects.get(name="From the admin").label_names[:2] == ["PER", "ORG"]
