@@ -354,7 +354,11 @@ def _workspace_context(
         "total": total,
         "editing": editing,
         "editing_kind": _kind_of(editing) if editing is not None else "",
-        "stance_labels": Stance.Label.choices,
+        # Grouped by the targets they apply to (a stance toward a claim agrees or not).
+        "stance_labels": [
+            ("toward a topic or an entity", Stance.TOWARD_OTHERS),
+            ("toward a claim", Stance.TOWARD_CLAIMS),
+        ],
         "claim_labels": {
             "worthiness": Claim.Worthiness.choices,
             "types": Claim.Type.choices,

@@ -303,6 +303,8 @@ def test_deleting_a_claim_with_stances_asks_first(world, annotator) -> None:
     )
     html = client.get(edit).content.decode()
     assert 'hx-confirm="Delete this claim and the 1 stance toward it?"' in html
+    groups = '<optgroup label="toward a claim"><option value="AGREE">AGREE</option>'
+    assert groups in html  # The new stance form says which labels go with which target.
 
 
 def test_guidelines_are_markdown_without_html(annotator) -> None:
