@@ -8,6 +8,7 @@ revision.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from collections.abc import Callable
@@ -79,17 +80,31 @@ LEFT_OUT = "left-out.tsv"
 def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
     """The export of the documents on their article's current revision. Spans still on an
     older one (orphaned by re-anchoring, or waiting for it) would make the old text a document
-    of its own, its other words unlabelled: they are listed in ``left-out.tsv`` instead."""
+    of its own, its other words unlabelled: they are listed in ``left-out.tsv`` instead.
+    A stance toward a claim left out so goes with it: its target is not in the export.
+    """
     fmt = FORMATS[name]
-    files = fmt.render([d for d in docs if d.current])
-    stale = [d for d in docs if not d.current]
-    if stale:
-        files = {**files, LEFT_OUT: _left_out(stale)}
+    current, stale, stances = [], [], []
+    for d in docs:
+        if not d.current:
+            stale.append(d)
+            continue
+        claims = {c["id"] for c in d.claims}
+        targeted = {
+            s["id"]: s["target_kind"] != "claim" or s["target_claim"] in claims for s in d.stances
+        }
+        stances += [(d, s) for s in d.stances if not targeted[s["id"]]]
+        current.append(dataclasses.replace(d, stances=[s for s in d.stances if targeted[s["id"]]]))
+    files = fmt.render(current)
+    if stale or stances:
+        files = {**files, LEFT_OUT: _left_out(stale, stances)}
     return bundle(fmt, files)
 
 
-def _left_out(docs: list[Doc]) -> str:
+def _left_out(docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]]) -> str:
     lines = ["document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state"]
+    for d, s in stances:
+        lines.append(f"{d.key}\tstance\t{s['id']}\t\t\t{s['label']}\t\t")
     for d in docs:
         for kind, spans in (("mention", d.mentions), ("claim", d.claims)):
             for x in spans:

@@ -186,6 +186,15 @@ def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
         ]
     _, content_type, _ = render("doccano", [doc()])
     assert content_type == "application/jsonl"  # Nothing left out: the file itself.
+    # A stance toward a claim that is left out goes with it.
+    toward = doc()
+    toward.claims = []
+    toward.stances[0].update(target_kind="claim", target_claim=9, label="AGREE")
+    files = zipfile.ZipFile(io.BytesIO(render("doccano", [toward])[2]))
+    assert json.loads(files.read("annotations.jsonl"))["stances"] == []
+    assert files.read("left-out.tsv").decode().splitlines()[1] == (
+        "1-r2-alice\tstance\t4\t\t\tAGREE\t\t"
+    )
 
 
 @pytest.fixture
