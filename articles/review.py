@@ -100,7 +100,7 @@ class Review:
     def blocks(self) -> list[str]:
         """One paragraph per body line: a fragment cut out of a line (an ad inside a sentence)
         leaves the line's two sides one paragraph, so a span can still cross where it was."""
-        return [" ".join(line.kept) for line in self.lines if line.is_body and line.kept]
+        return [text for line in self.lines if line.is_body and (text := " ".join(line.kept))]
 
     @property
     def is_edited(self) -> bool:

@@ -67,16 +67,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            "This field cannot be changed."
-                            if name in self.unchangeable
-                            else "Unknown field."
-                        ]
-                        for name in unknown
-                    }
-                )
+                raise serializers.ValidationError({name: [self._refused(name)] for name in unknown})
         if type(data) is dict:  # Parsed JSON; form data (a QueryDict) is text throughout.
             wrong = {
                 name: [message]
@@ -86,6 +77,9 @@ class StrictSerializer(serializers.Serializer):
             if wrong:
                 raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
+
+    def _refused(self, name: str) -> str:
+        return "This field cannot be changed." if name in self.unchangeable else "Unknown field."
 
 
 def _json_type_error(field: serializers.Field, value: Any) -> str | None:

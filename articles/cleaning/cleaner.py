@@ -82,6 +82,11 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
         )
         append(item)
 
+    if not blocks:
+        confidence = 0.0
+    elif title is None:
+        # Without a title the article cannot be approved: low, so the queue shows it early.
+        confidence = round(confidence / 2, 4)
     title_span = None
     title_text = ""
     if title is not None:
@@ -101,10 +106,7 @@ def clean(text: str, stats: CorpusStats | None = None) -> CleanResult:
         byline_span=byline_span,
         blocks=tuple(blocks),
         lines=tuple(out),
-        # Without a title the article cannot be approved: low, so the queue shows it early.
-        confidence=(confidence if title is not None else round(confidence / 2, 4))
-        if blocks
-        else 0.0,
+        confidence=confidence,
         version=CLEANER_VERSION,
     )
 
