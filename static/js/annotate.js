@@ -160,21 +160,34 @@
     });
   });
 
-  /** Collapse the selection at a code point offset of the revision text. */
-  function placeCaret(offset) {
+  /** The DOM point (text node, UTF-16 offset) at a code point offset of the revision text. */
+  function pointAt(offset) {
     for (const block of text.querySelectorAll(".blk")) {
       if (offset < Number(block.dataset.start) || offset > Number(block.dataset.end)) continue;
       let left = offset - Number(block.dataset.start);
       const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const chars = Array.from(node.data);
-        if (left <= chars.length) {
-          window.getSelection().collapse(node, chars.slice(0, left).join("").length);
-          return;
-        }
+        if (left <= chars.length) return [node, chars.slice(0, left).join("").length];
         left -= chars.length;
       }
     }
+    return null;
+  }
+
+  /** Collapse the selection at a code point offset of the revision text. */
+  function placeCaret(offset) {
+    const point = pointAt(offset);
+    if (point) window.getSelection().collapse(...point);
+  }
+
+  /** Select [start, end) in the text again, as it was before a form took the focus. */
+  function reselect(span) {
+    const from = pointAt(span.start);
+    const to = pointAt(span.end);
+    if (!from || !to) return;
+    text.focus({ preventScroll: true });
+    window.getSelection().setBaseAndExtent(...from, ...to);
   }
 
   // ------------------------------------------------------------ selection state
@@ -347,8 +360,26 @@
 
   text.addEventListener("focus", caretIntoText);
 
+  // Esc in one of the panel's folding forms (the claim form above all) cancels it: it
+  // closes, and the focus goes back where the form was opened from. For the claim form that
+  // `c` opened, that is the text with the selection, so another key can tag it instead.
+  function closeForm(details) {
+    details.open = false;
+    const kept = selection;
+    if (details.id === "claim-box" && kept) reselect(kept);
+    else details.querySelector("summary").focus();
+  }
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
+    if (event.key === "Escape" && target.closest) {
+      const details = target.closest("#panel details[open]");
+      if (details && details.querySelector("form")) {
+        closeForm(details);
+        event.preventDefault();
+        return;
+      }
+    }
     if (target.closest && target.closest("input, select, textarea, [contenteditable]")) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const sel = window.getSelection();

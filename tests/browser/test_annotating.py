@@ -45,6 +45,14 @@ def log_in(page: Page, base_url: str) -> None:
     expect(page).to_have_url(f"{base_url}/annotate/")
 
 
+def open_next_article(page: Page, base_url: str) -> None:
+    """Logs in and opens the first article in the queue, once annotate.js (deferred) has run."""
+    log_in(page, base_url)
+    page.get_by_role("link", name="Next article →").click()
+    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
+    page.wait_for_load_state("domcontentloaded")
+
+
 def select_text(page: Page, exact: str) -> None:
     """What a mouse drag does: a DOM selection over ``exact`` in the article text."""
     page.evaluate(
@@ -185,10 +193,7 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
 def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
     page: Page, live_server, assigned
 ) -> None:
-    log_in(page, live_server.url)
-    page.get_by_role("link", name="Next article →").click()
-    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
-    page.wait_for_load_state("domcontentloaded")  # annotate.js (deferred) has run
+    open_next_article(page, live_server.url)
     page.route("**/new/mention/", lambda route: route.abort())
     select_text(page, "Macron")
     page.keyboard.press("p")
@@ -209,10 +214,7 @@ def test_a_lost_connection_shows_an_error_and_keeps_the_selection(
 
 
 def test_a_label_key_after_clicking_away_tags_nothing(page: Page, live_server, assigned) -> None:
-    log_in(page, live_server.url)
-    page.get_by_role("link", name="Next article →").click()
-    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
-    page.wait_for_load_state("domcontentloaded")
+    open_next_article(page, live_server.url)
     page.locator("#blk-1").get_by_text("Angela Merkel met").dblclick(position={"x": 5, "y": 5})
     expect(page.locator("#popup")).to_be_visible()
     page.locator("#blk-1").click(position={"x": 200, "y": 5})  # Away, in the text.
@@ -223,10 +225,7 @@ def test_a_label_key_after_clicking_away_tags_nothing(page: Page, live_server, a
 
 
 def test_the_keyboard_goes_on_after_what_it_tagged(page: Page, live_server, assigned) -> None:
-    log_in(page, live_server.url)
-    page.get_by_role("link", name="Next article →").click()
-    expect(page.locator("#text")).to_contain_text("Emmanuel Macron")
-    page.wait_for_load_state("domcontentloaded")
+    open_next_article(page, live_server.url)
     select_text(page, "Emmanuel")
     page.keyboard.press("p")
     expect(page.locator("#text mark.an-mention", has_text="Emmanuel")).to_have_count(1)
@@ -345,3 +344,31 @@ def test_without_javascript_no_button_waits_for_a_selection(browser, live_server
     expect(page.get_by_role("button", name="Set cue to the selection")).to_be_hidden()
     expect(page.get_by_role("button", name="Move to the selection")).to_be_hidden()
     context.close()
+
+
+def test_escape_cancels_the_claim_form_and_keeps_the_selection(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "emissions would fall")
+    page.keyboard.press("c")
+    claim_form = page.locator("#new-claim")
+    expect(claim_form).to_be_visible()
+    expect(claim_form.get_by_label("Check-worthiness")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(claim_form).to_be_hidden()
+    # Back in the text with the selection it was opened on: a label key tags that instead.
+    expect(page.locator("#text")).to_be_focused()
+    page.keyboard.press("e")
+    expect(page.locator("#text mark.an-mention")).to_have_text("emissions would fall")
+    assert not Claim.objects.exists()
+    assert EntityMention.objects.get().label == "EVENT"
+
+    # A form opened from its summary closes the same way, back onto its summary.
+    new_entity = page.get_by_text("New entity", exact=True)
+    new_entity.click()
+    name = page.get_by_role("textbox", name="Name")
+    name.fill("Olaf Scholz")
+    name.press("Escape")
+    expect(name).to_be_hidden()
+    expect(new_entity).to_be_focused()
