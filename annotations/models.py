@@ -132,6 +132,8 @@ class AnnotationBase(models.Model):
 
     # Not stored: True where a create found the same pre-annotation already made (services).
     reused = False
+    # Not stored: True where an update found nothing to change, and so wrote nothing (services).
+    unchanged = False
 
     class Meta:
         abstract = True

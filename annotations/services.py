@@ -134,6 +134,11 @@ def _same_pre_annotation(obj: Any) -> Any | None:
 
 
 def _update(obj: Any, actor: Any, before: dict[str, Any], fields: Iterable[str]) -> Any:
+    # A save of what is already there (a form sent unchanged, a key pressed twice) is no
+    # edit: no audit event, and updated_at stays, so sync consumers are not sent it again.
+    obj.unchanged = _snapshot(obj) == before
+    if obj.unchanged:
+        return obj
     try:
         with transaction.atomic(savepoint=False):
             obj.save(update_fields=[*fields, "updated_at"])
@@ -438,7 +443,8 @@ def span_resize(
 def span_confirm(*, obj: Anchored, user: Any) -> Anchored:
     """A person agrees with where re-anchoring put a fuzzy span."""
     _check_owner(obj, user)
-    if obj.anchor_state != Anchored.State.FUZZY:
+    obj.unchanged = obj.anchor_state != Anchored.State.FUZZY
+    if obj.unchanged:
         return obj
     before = _snapshot(obj)
     obj.anchor_state = Anchored.State.ANCHORED

@@ -422,6 +422,12 @@ def _respond(
     return trigger_client_event(response, event)
 
 
+def _saved(obj: Any) -> str:
+    """The client event a save answers with: the status line says "No change." for a save
+    that found nothing to change, instead of claiming one."""
+    return "annotation-unchanged" if getattr(obj, "unchanged", False) else "annotation-saved"
+
+
 def _mention_saved(
     request: HtmxHttpRequest,
     project: Project,
@@ -642,6 +648,7 @@ def annotation_edit(
         assignment,
         _blocks_of(article.current_revision, obj),
         editing=obj,
+        event=_saved(obj),
     )
 
 
@@ -731,7 +738,9 @@ def span_resize(
     except services.AnnotationError as error:
         return _error(request, project, article, str(error))
     changed = old | _blocks_of(article.current_revision, obj)
-    return _respond(request, project, article, role, assignment, changed, editing=obj)
+    return _respond(
+        request, project, article, role, assignment, changed, editing=obj, event=_saved(obj)
+    )
 
 
 @require_POST
@@ -745,7 +754,7 @@ def span_confirm(
     if not isinstance(obj, Anchored):
         raise Http404("Only spans are anchored.")
     services.span_confirm(obj=obj, user=request.user)
-    return _respond(request, project, article, role, assignment, set())
+    return _respond(request, project, article, role, assignment, set(), event=_saved(obj))
 
 
 @require_POST
@@ -757,7 +766,7 @@ def topic_stance(request: HtmxHttpRequest, project_id: int, article_id: int) -> 
     if not form.is_valid():
         return _error(request, project, article, _form_errors(form))
     try:
-        services.article_topic_stance_set(
+        stance = services.article_topic_stance_set(
             project=project,
             article=article,
             annotator=request.user,
@@ -766,7 +775,7 @@ def topic_stance(request: HtmxHttpRequest, project_id: int, article_id: int) -> 
         )
     except services.AnnotationError as error:
         return _error(request, project, article, str(error))
-    return _respond(request, project, article, role, assignment, set())
+    return _respond(request, project, article, role, assignment, set(), event=_saved(stance))
 
 
 @require_POST

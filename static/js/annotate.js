@@ -136,7 +136,9 @@
     if (event.detail.requestConfig.verb === "get") statusBox.textContent = "";
     else if (event.detail.target !== statusBox) {
       const events = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
-      statusBox.textContent = events.includes("annotation-deleted") ? "Deleted." : "Saved.";
+      if (events.includes("annotation-deleted")) statusBox.textContent = "Deleted.";
+      else if (events.includes("annotation-unchanged")) statusBox.textContent = "No change.";
+      else statusBox.textContent = "Saved.";
     }
   });
   // After a save re-renders the text, the caret goes back to the end of what was tagged, so

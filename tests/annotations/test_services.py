@@ -28,6 +28,18 @@ def setup(annotator):
     return project, article, annotator
 
 
+def paris(setup) -> EntityMention:
+    """The annotator's GPE mention of "Paris"."""
+    project, article, user = setup
+    return services.mention_create(
+        project=project,
+        article=article,
+        annotator=user,
+        span=span_of(article, "Paris"),
+        label="GPE",
+    )
+
+
 def test_a_mention_stores_position_and_quote(setup) -> None:
     project, article, user = setup
     mention = services.mention_create(
@@ -110,14 +122,8 @@ def test_unknown_labels_are_refused(setup) -> None:
 
 
 def test_the_database_keeps_spans_inside_the_text(setup) -> None:
-    project, article, user = setup
-    mention = services.mention_create(
-        project=project,
-        article=article,
-        annotator=user,
-        span=span_of(article, "Paris"),
-        label="GPE",
-    )
+    _, article, _ = setup
+    mention = paris(setup)
     length = len(article.current_revision.text)
     for start, end in [(-1, 3), (5, 5), (7, 3), (length - 2, length + 1)]:
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -266,13 +272,7 @@ def test_each_project_has_its_own_article_stance_on_a_topic(setup) -> None:
 
 def test_every_change_is_audited(setup) -> None:
     project, article, user = setup
-    mention = services.mention_create(
-        project=project,
-        article=article,
-        annotator=user,
-        span=span_of(article, "Paris"),
-        label="GPE",
-    )
+    mention = paris(setup)
     services.mention_update(mention=mention, user=user, label="LOC")
     services.span_resize(obj=mention, user=user, span=span_of(article, "in Paris"))
     pk = mention.pk
@@ -286,6 +286,30 @@ def test_every_change_is_audited(setup) -> None:
     assert events[3].after is None and events[3].actor == user
     tombstone = Tombstone.objects.get(model="entitymention", object_id=pk)
     assert tombstone.project == project and tombstone.annotator == user
+
+
+def test_an_update_that_changes_nothing_writes_nothing(setup) -> None:
+    project, article, user = setup
+    mention = paris(setup)
+    kwargs = {"project": project, "article": article, "annotator": user, "topic": "Climate policy"}
+    stance = services.article_topic_stance_set(**kwargs, label="FAVOR")
+    written = {m: m.updated_at for m in (mention, stance)}
+    events = AnnotationEvent.objects.count()
+    same = [
+        services.mention_update(mention=mention, user=user, label="GPE", entity=None),
+        services.span_resize(obj=mention, user=user, span=span_of(article, "Paris")),
+        services.span_confirm(obj=mention, user=user),
+        services.article_topic_stance_set(**kwargs, label="FAVOR"),
+    ]
+    assert [obj.unchanged for obj in same] == [True] * 4
+    assert AnnotationEvent.objects.count() == events
+    for obj, updated_at in written.items():
+        obj.refresh_from_db()
+        assert obj.updated_at == updated_at
+    # A real change still is one.
+    changed = services.mention_update(mention=mention, user=user, label="LOC")
+    assert changed.unchanged is False
+    assert AnnotationEvent.objects.count() == events + 1
 
 
 def test_resizing_keeps_links(setup) -> None:
@@ -362,14 +386,7 @@ def test_an_entity_in_use_is_not_deleted(setup) -> None:
 
 
 def test_only_the_annotator_changes_an_annotation(setup, editor) -> None:
-    project, article, user = setup
-    mention = services.mention_create(
-        project=project,
-        article=article,
-        annotator=user,
-        span=span_of(article, "Paris"),
-        label="GPE",
-    )
+    mention = paris(setup)
     with pytest.raises(PermissionError):
         services.mention_update(mention=mention, user=editor, label="LOC")
     with pytest.raises(PermissionError):

@@ -372,3 +372,20 @@ def test_escape_cancels_the_claim_form_and_keeps_the_selection(
     name.press("Escape")
     expect(name).to_be_hidden()
     expect(new_entity).to_be_focused()
+
+
+def test_a_save_that_changes_nothing_does_not_say_saved(page: Page, live_server, assigned) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "Macron")
+    page.keyboard.press("p")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Saved.")
+    page.locator("#text mark.an-mention").click()
+    save = page.locator(".editing").get_by_role("button", name="Save")
+    save.focus()
+    page.keyboard.press("Enter")  # The form as it is: nothing to save.
+    expect(status).to_have_text("No change.")
+    page.locator(".editing").get_by_label("Label").select_option("ORG")
+    page.locator(".editing").get_by_role("button", name="Save").press("Enter")
+    expect(status).to_have_text("Saved.")
+    assert EntityMention.objects.get().label == "ORG"
