@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -370,6 +371,42 @@ def entity_create(
         ),
         annotator,
     )
+
+
+def entity_choice_labels(entities: list[Entity]) -> list[Entity]:
+    """Gives each entity the ``choice_label`` a dropdown shows: name, label and QID, and,
+    where two would still read the same (two "Angela Merkel (PER)" not linked yet), the words
+    around its first mention, so an annotator can tell which is which."""
+    for entity in entities:
+        entity.choice_label = str(entity)
+    counts = Counter(entity.choice_label for entity in entities)
+    alike = [entity for entity in entities if counts[entity.choice_label] > 1]
+    if not alike:
+        return entities
+    first = {
+        mention.entity_id: mention
+        for mention in EntityMention.objects.filter(entity__in=alike)
+        .order_by("entity_id", "start", "id")
+        .distinct("entity_id")
+        .only("entity_id", "exact", "prefix", "suffix")
+    }
+    for entity in alike:
+        mention = first.get(entity.pk)
+        if mention is None:
+            entity.choice_label += f" · no mention (#{entity.pk})"
+            continue
+        entity.choice_label += f" · “…{_words_around(mention)}…”"
+    return entities
+
+
+def _words_around(mention: EntityMention, reach: int = 24) -> str:
+    """The mention with up to ``reach`` characters either side, cut at whole words."""
+    before, after = mention.prefix[-reach:], mention.suffix[:reach]
+    if len(mention.prefix) > reach:
+        before = re.split(r"\s", before, maxsplit=1)[-1]
+    if len(mention.suffix) > reach:
+        after = re.split(r"\s(?=\S*$)", after, maxsplit=1)[0]
+    return " ".join(f"{before}{mention.exact}{after}".split())
 
 
 def entity_update(*, entity: Entity, user: Any, **changes: Any) -> Entity:

@@ -258,7 +258,9 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _entities(project: Project, article: Article, user: Any) -> list[Entity]:
-    return list(Entity.objects.filter(project=project, article=article, annotator=user))
+    return services.entity_choice_labels(
+        list(Entity.objects.filter(project=project, article=article, annotator=user))
+    )
 
 
 def _workspace_context(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from annotations import services
 from annotations.models import Assignment, Claim, Entity, EntityMention, Stance
+from annotations.services import Span
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.conftest import PASSWORD
 
@@ -223,6 +224,35 @@ def tagged(annotator, text: str, exact: str) -> tuple:
         label="MISC",
     )
     return project, article, mention
+
+
+def test_same_named_entities_are_told_apart_in_the_dropdowns(annotator) -> None:
+    article = approved_article(
+        blocks=["Angela Merkel met Macron.", "Later, a nurse called Angela Merkel spoke up."]
+    )
+    project = project_for(annotator, article=article)
+    scope = {"project": project, "article": article, "annotator": annotator}
+    unused, linked, nurse = (
+        services.entity_create(**scope, name="Angela Merkel", label="PER", kb_id=kb_id)
+        for kb_id in ("", "Q567", "")
+    )
+    text = article.current_revision.text
+    at = text.index("Angela Merkel", text.index("nurse"))
+    services.mention_create(
+        **scope, span=Span(at, at + 13, "Angela Merkel"), label="PER", entity=nurse
+    )
+    html = logged_in(annotator).get(url(project, article)).content.decode()
+    select = re.search(r'<select name="entity" id="mention-entity".*?</select>', html).group()
+    # None stays the default (a label key never links by surprise); "new" comes last.
+    assert re.findall(r'<option value="([^"]*)">([^<]*)</option>', select) == [
+        ("", "— none —"),
+        (str(unused.pk), f"Angela Merkel (PER) · no mention (#{unused.pk})"),
+        (str(linked.pk), "Angela Merkel (PER, Q567)"),
+        (str(nurse.pk), "Angela Merkel (PER) · “…Later, a nurse called Angela Merkel spoke up.…”"),
+        ("new", "new entity (named as the selection)"),
+    ]
+    # The claimant, holder and target choices say the same.
+    assert html.count(f"Angela Merkel (PER) · no mention (#{unused.pk})") == 4
 
 
 def test_article_text_is_escaped(annotator) -> None:
