@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from annotations.forms import ProjectAdminForm
 from annotations.models import (
     AnnotationEvent,
     Assignment,
@@ -25,6 +26,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    # Renaming a topic here would leave its stances behind: renames go through the project
+    # page, which carries them over, and this form refuses to drop a topic in use.
+    form = ProjectAdminForm
     list_display = ("name", "annotators_per_article", "created_at")
     search_fields = ("name",)
     inlines = (MembershipInline,)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from annotations import services
 from annotations.models import Claim, Entity, Membership, Project, Stance
 from annotations.services import Span
 
@@ -192,6 +193,23 @@ class TopicStanceForm(forms.Form):
     )
 
 
+def check_no_topic_in_use_dropped(project: Project, topics: list[str]) -> None:
+    """Refuses a topic list that leaves out a topic stances still point at: they would be
+    left toward a topic the project no longer has. A rename carries them over instead."""
+    if not project.pk:
+        return
+    dropped = [topic for topic in project.topics if topic not in topics]
+    in_use = services.topics_in_use(project=project, topics=dropped)
+    if in_use:
+        raise ValidationError(
+            "; ".join(
+                f"“{topic}” has {n} stance{'s' if n != 1 else ''}" for topic, n in in_use.items()
+            )
+            + ". To change a topic's name, rename it (its stances follow); to drop it,"
+            " its stances have to be deleted first."
+        )
+
+
 class ProjectForm(forms.ModelForm):
     labels_text = forms.CharField(
         label="Entity labels",
@@ -248,12 +266,34 @@ class ProjectForm(forms.ModelForm):
         topics = [t.strip() for t in self.cleaned_data["topics_text"].splitlines() if t.strip()]
         if len(set(topics)) != len(topics) or len(topics) > 9:
             raise ValidationError("Up to nine different topics (keys 1–9).")
+        check_no_topic_in_use_dropped(self.instance, topics)
         return topics
 
     def save(self, commit: bool = True) -> Project:
         self.instance.entity_labels = self.cleaned_data["labels_text"]
         self.instance.topics = self.cleaned_data["topics_text"]
         return super().save(commit)
+
+
+class TopicRenameForm(forms.Form):
+    old = forms.ChoiceField(label="Topic")
+    new = forms.CharField(label="New name", max_length=200)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["old"].choices = [(t, t) for t in project.topics]
+
+
+class ProjectAdminForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ("name", "guidelines", "entity_labels", "topics", "annotators_per_article")
+
+    def clean_topics(self) -> list[str]:
+        topics = self.cleaned_data["topics"]
+        if isinstance(topics, list):
+            check_no_topic_in_use_dropped(self.instance, topics)
+        return topics
 
 
 class AssignForm(forms.Form):

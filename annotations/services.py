@@ -196,6 +196,49 @@ def project_create(
     )
 
 
+def topics_in_use(*, project: Project, topics: Iterable[str]) -> dict[str, int]:
+    """How many stances (anyone's) point at each of ``topics``; unused ones are left out."""
+    return dict(
+        Stance.objects.filter(
+            project=project, target_kind=Stance.Target.TOPIC, target_topic__in=list(topics)
+        )
+        .values_list("target_topic")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def project_topic_rename(*, project: Project, old: str, new: str, user: Any) -> int:
+    """Renames a topic and carries every stance on it over to the new name (each an audited
+    update, so sync consumers see it); returns how many stances moved.
+
+    Stances name their topic (``target_topic``): renaming the project's list alone would
+    leave them pointing at a topic the project no longer has.
+    """
+    new = new.strip()
+    with transaction.atomic():
+        # Two editors renaming at once would each write the list they read.
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if old not in project.topics:
+            raise AnnotationError(f"“{old}” is not a topic of this project.", field="old")
+        if not new or new in project.topics:
+            raise AnnotationError(
+                "The new name must be non-empty and not another topic's.", field="new"
+            )
+        project.topics = [new if topic == old else topic for topic in project.topics]
+        project.save(update_fields=["topics", "updated_at"])
+        stances = Stance.objects.filter(
+            project=project, target_kind=Stance.Target.TOPIC, target_topic=old
+        ).select_for_update()
+        moved = 0
+        for stance in stances:
+            before = _snapshot(stance)
+            stance.target_topic = new
+            _update(stance, user, before, ["target_topic"])
+            moved += 1
+    return moved
+
+
 def membership_set(*, project: Project, user: Any, role: str = Membership.Role.ANNOTATOR) -> None:
     Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
 

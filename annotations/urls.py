@@ -14,6 +14,11 @@ urlpatterns = [
         "projects/<int:project_id>/settings/", views.project_settings, name="annotations-settings"
     ),
     path("projects/<int:project_id>/members/", views.project_member, name="annotations-member"),
+    path(
+        "projects/<int:project_id>/topics/rename/",
+        views.project_topic_rename,
+        name="annotations-topic-rename",
+    ),
     path(f"{ARTICLE}/", views.workspace, name="annotations-workspace"),
     path(f"{ARTICLE}/new/<str:kind>/", views.annotation_create, name="annotations-create"),
     path(f"{ARTICLE}/{KIND}/", views.annotation_edit, name="annotations-edit"),

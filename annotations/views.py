@@ -60,6 +60,12 @@ def _get_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
     return project, role
 
 
+def _get_project_for_editor(request: HttpRequest, project_id: int) -> Project:
+    project, role = _get_project(request, project_id)
+    _require_editor(role)
+    return project
+
+
 def _get_workspace(
     request: HttpRequest, project_id: int, article_id: int
 ) -> tuple[Project, Article, str, Assignment | None]:
@@ -162,6 +168,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         context["all_shown"] = ALL_SHOWN
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
         context["settings_form"] = forms.ProjectForm(instance=project)
+        context["rename_form"] = forms.TopicRenameForm(project=project)
         context["member_form"] = forms.MemberForm(
             users=get_user_model().objects.filter(is_active=True).order_by("username")
         )
@@ -204,8 +211,7 @@ def _unassigned(project: Project) -> Any:
 @require_POST
 @login_required
 def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = _get_project(request, project_id)
-    _require_editor(role)
+    project = _get_project_for_editor(request, project_id)
     form = forms.AssignForm(request.POST, annotators=_annotator_candidates(project))
     if not form.is_valid():
         messages.error(request, "Choose annotators and a number of articles.")
@@ -224,8 +230,7 @@ def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def project_member(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = _get_project(request, project_id)
-    _require_editor(role)
+    project = _get_project_for_editor(request, project_id)
     form = forms.MemberForm(request.POST, users=get_user_model().objects.filter(is_active=True))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -243,14 +248,33 @@ def project_member(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = _get_project(request, project_id)
-    _require_editor(role)
+    project = _get_project_for_editor(request, project_id)
     form = forms.ProjectForm(request.POST, instance=project)
     if form.is_valid():
         form.save()
         messages.success(request, "Project settings saved.")
     else:
         messages.error(request, _form_errors(form))
+    return redirect(project)
+
+
+@require_POST
+@login_required
+def project_topic_rename(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _get_project_for_editor(request, project_id)
+    form = forms.TopicRenameForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(project)
+    old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+    try:
+        moved = services.project_topic_rename(project=project, old=old, new=new, user=request.user)
+    except services.AnnotationError as error:
+        messages.error(request, f"Not renamed: {error}")
+        return redirect(project)
+    messages.success(
+        request, f"“{old}” is now “{new.strip()}”; {moved} stance(s) on it moved along."
+    )
     return redirect(project)
 
 

@@ -12,7 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations import services
-from annotations.models import Assignment, Claim, Entity, EntityMention, Stance
+from annotations.forms import ProjectAdminForm
+from annotations.models import (
+    AnnotationEvent,
+    Assignment,
+    Claim,
+    Entity,
+    EntityMention,
+    Project,
+    Stance,
+)
 from annotations.services import Span
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.conftest import PASSWORD
@@ -478,6 +487,68 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
     assert "labels_text:" not in refused
     project.refresh_from_db()
     assert project.annotators_per_article == 2
+
+
+def test_renaming_a_topic_carries_its_stances_over(world, editor, annotator) -> None:
+    project, article = world["project"], world["article"]
+    project.topics = ["Climate policy", "Migration"]
+    project.save()
+    stance = services.article_topic_stance_set(
+        project=project, article=article, annotator=annotator, topic="Climate policy", label="FAVOR"
+    )
+    rename = f"/annotate/projects/{project.pk}/topics/rename/"
+    assert logged_in(annotator).post(rename, {"old": "Migration", "new": "x"}).status_code == 403
+    client = logged_in(editor)
+    page = client.post(rename, {"old": "Climate policy", "new": " Climate "}, follow=True)
+    assert (
+        "“Climate policy” is now “Climate”; 1 stance(s) on it moved along." in page.content.decode()
+    )
+    project.refresh_from_db()
+    stance.refresh_from_db()
+    assert project.topics == ["Climate", "Migration"] and stance.target_topic == "Climate"
+    assert AnnotationEvent.objects.filter(
+        model="stance", object_id=stance.pk, action="update", actor=editor
+    ).exists()
+    taken = client.post(rename, {"old": "Migration", "new": "Climate"}, follow=True)
+    assert "Not renamed: The new name must be non-empty" in taken.content.decode()
+    assert Project.objects.get(pk=project.pk).topics == ["Climate", "Migration"]
+
+
+def test_a_topic_with_stances_is_not_dropped_by_editing_the_list(world, editor, annotator) -> None:
+    project, article = world["project"], world["article"]
+    services.article_topic_stance_set(
+        project=project, article=article, annotator=annotator, topic="Climate policy", label="NONE"
+    )
+    settings_form = {
+        "name": project.name,
+        "annotators_per_article": 2,
+        "labels_text": "PER p",
+        "topics_text": "Climate",  # The line edited: the old name dropped.
+    }
+    page = (
+        logged_in(editor)
+        .post(f"/annotate/projects/{project.pk}/settings/", settings_form, follow=True)
+        .content.decode()
+    )
+    assert "“Climate policy” has 1 stance. To change a topic&#x27;s name, rename it" in page
+    assert Project.objects.get(pk=project.pk).topics == ["Climate policy"]
+    # The admin's form refuses it the same way.
+    admin_form = ProjectAdminForm(
+        {
+            "name": project.name,
+            "entity_labels": '[{"name": "PER"}]',
+            "topics": '["Climate"]',
+            "annotators_per_article": 1,
+        },
+        instance=project,
+    )
+    assert "“Climate policy” has 1 stance" in str(admin_form.errors["topics"])
+    # An unused topic is dropped freely.
+    settings_form["topics_text"] = "Climate policy"
+    project.topics = ["Climate policy", "Migration"]
+    project.save()
+    logged_in(editor).post(f"/annotate/projects/{project.pk}/settings/", settings_form)
+    assert Project.objects.get(pk=project.pk).topics == ["Climate policy"]
 
 
 # ---------------------------------------------------------------- offsets, as property tests
