@@ -39,12 +39,18 @@ class Doc:
 Files = dict[str, "str | bytes"]
 
 
+def _every_stance(doc: Doc, stance: dict[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Format:
     render: Callable[[list[Doc]], Files]
     # The name and media type when the export is one file; several files are zipped.
     filename: str
     content_type: str
+    # Whether the format has somewhere to put a stance; the others are listed as left out.
+    holds: Callable[[Doc, dict[str, Any]], bool] = _every_stance
 
 
 FORMATS: dict[str, Format] = {
@@ -52,7 +58,7 @@ FORMATS: dict[str, Format] = {
     "spacy": Format(spacy.render, "spacy.jsonl", "application/jsonl"),
     "spacy-docbin": Format(spacy.render_docbin, "spacy.spacy", "application/octet-stream"),
     "conll2003": Format(conll.render, "conll2003.zip", "application/zip"),
-    "brat": Format(brat.render, "brat.zip", "application/zip"),
+    "brat": Format(brat.render, "brat.zip", "application/zip", brat.holds),
     "webanno": Format(webanno.render, "annotations.jsonld", "application/ld+json"),
     "semeval2016": Format(stance.render, "semeval2016-task6.txt", "text/tab-separated-values"),
     "checkthat": Format(claims.render_checkthat, "checkthat.tsv", "text/tab-separated-values"),
@@ -81,7 +87,8 @@ def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
     """The export of the documents on their article's current revision. Spans still on an
     older one (orphaned by re-anchoring, or waiting for it) would make the old text a document
     of its own, its other words unlabelled: they are listed in ``left-out.tsv`` instead.
-    A stance toward a claim left out so goes with it: its target is not in the export.
+    A stance toward a claim left out so goes with it: its target is not in the export. So
+    does a stance the format has nowhere to put (``Format.holds``).
     """
     fmt = FORMATS[name]
     current, stale, stances = [], [], []
@@ -91,7 +98,9 @@ def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
             continue
         claims = {c["id"] for c in d.claims}
         targeted = {
-            s["id"]: s["target_kind"] != "claim" or s["target_claim"] in claims for s in d.stances
+            s["id"]: (s["target_kind"] != "claim" or s["target_claim"] in claims)
+            and fmt.holds(d, s)
+            for s in d.stances
         }
         stances += [(d, s) for s in d.stances if not targeted[s["id"]]]
         current.append(dataclasses.replace(d, stances=[s for s in d.stances if targeted[s["id"]]]))

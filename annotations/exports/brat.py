@@ -1,27 +1,50 @@
-"""brat standoff: ``<doc>.txt`` and ``<doc>.ann`` per document.
+"""brat standoff: ``<doc>.txt`` and ``<doc>.ann`` per document, and ``annotation.conf``.
 
-T: entity mentions (their label), claims (``Claim``) and cues (``Cue``). R: a claim's cue
-(``Cue``), a mention's entity as ``Coref`` to the entity's first mention, stances toward a claim
-from the holder's first mention. A: a claim's check-worthiness, type and attribution; a claim's
-stance when it has no holder mention. N: an entity's knowledge-base id (Wikidata).
+T: entity mentions (their label), claims (``Claim``) and cues (``Cue``).
+R: a claim's cue (``Cue``); a mention's entity as ``Coref`` to the entity's first mention; a
+claim's claimant entity (``Claimant``, claim → the entity's first mention); a stance
+(``Stance_<LABEL>``) from the holder's first mention to the claim, or to the target entity's
+first mention.
+A: a claim's check-worthiness, type, attribution and claimant kind (entity, author,
+unattributed); the author's stance (``AuthorStance``) on the claim or target entity's first
+mention.
+N: an entity's knowledge-base id (Wikidata).
+#: ``AnnotatorNotes`` where only one side has a span: a stance toward a topic (on the holder's
+first mention: a topic is not in the text), a stance held by, or toward, an entity that is never
+mentioned, and a claimant that is never mentioned (on the claim). The name goes in the note,
+since brat cannot point at anything but a span.
+A stance with a span on neither side (the author's stance toward a topic, or toward an entity
+never mentioned) has nowhere to go in brat, which has no document-level annotations:
+``holds`` says so, and the export lists it in ``left-out.tsv`` instead of dropping it unseen.
 Offsets are code points, as brat reads the .txt as UTF-8 text.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from annotations.exports import Doc
 
 
 def _flat(text: str) -> str:
-    return text.replace("\n", " ")
+    # Names and topics are typed by people: a line break (of any kind) would end the .ann line.
+    return " ".join(text.split())
+
+
+def holds(doc: Doc, stance: dict[str, Any]) -> bool:
+    """Whether the stance has a span to go on: its holder's or its target's."""
+    mentioned = {m["entity"] for m in doc.mentions if m["entity"] is not None}
+    return (
+        stance["holder"] in mentioned
+        or stance["target_entity"] in mentioned
+        or any(c["id"] == stance["target_claim"] for c in doc.claims)
+    )
 
 
 def ann(doc: Doc) -> str:
     lines: list[str] = []
-    t, r, a, n = 0, 0, 0, 0
+    t, r, a, n, notes = 0, 0, 0, 0, 0
     first_mention: dict[int, str] = {}
     entities = {e["id"]: e for e in doc.entities}
 
@@ -34,15 +57,34 @@ def ann(doc: Doc) -> str:
             if part:
                 pieces.append(f"{cursor} {cursor + len(part)}")
             cursor += len(part) + 1
-        lines.append(f"T{t}\t{label} {';'.join(pieces)}\t{_flat(doc.text[start:end])}")
+        covered = doc.text[start:end].replace("\n", " ")
+        lines.append(f"T{t}\t{label} {';'.join(pieces)}\t{covered}")
         return f"T{t}"
+
+    def relation(kind: str, arg1: str, arg2: str) -> None:
+        nonlocal r
+        r += 1
+        lines.append(f"R{r}\t{kind} Arg1:{arg1} Arg2:{arg2}")
+
+    def attribute(kind: str, target: str, value: str) -> None:
+        nonlocal a
+        a += 1
+        lines.append(f"A{a}\t{kind} {target} {value}")
+
+    def note(target: str, text: str) -> None:
+        nonlocal notes
+        notes += 1
+        lines.append(f"#{notes}\tAnnotatorNotes {target}\t{_flat(text)}")
+
+    def name(entity_id: int) -> str:
+        entity = entities.get(entity_id)
+        return entity["name"] if entity else f"entity {entity_id}"
 
     for m in doc.mentions:
         tid = text_bound(m["label"], m["start"], m["end"])
         if m["entity"] is not None:
             if m["entity"] in first_mention:
-                r += 1
-                lines.append(f"R{r}\tCoref Arg1:{tid} Arg2:{first_mention[m['entity']]}")
+                relation("Coref", tid, first_mention[m["entity"]])
             else:
                 first_mention[m["entity"]] = tid
                 entity = entities.get(m["entity"])
@@ -55,24 +97,33 @@ def ann(doc: Doc) -> str:
     for c in doc.claims:
         tid = text_bound("Claim", c["start"], c["end"])
         claim_ids[c["id"]] = tid
-        for name in ("checkworthiness", "claim_type", "attribution"):
-            a += 1
-            lines.append(f"A{a}\t{name.title().replace('_', '')} {tid} {c[name]}")
+        for field in ("checkworthiness", "claim_type", "attribution", "claimant_kind"):
+            attribute(field.title().replace("_", ""), tid, c[field])
+        if c["claimant"] is not None:
+            if c["claimant"] in first_mention:
+                relation("Claimant", tid, first_mention[c["claimant"]])
+            else:
+                note(tid, f"Claimant: {name(c['claimant'])}")
         if c["cue"]:
-            cue = text_bound("Cue", c["cue"]["start"], c["cue"]["end"])
-            r += 1
-            lines.append(f"R{r}\tCue Arg1:{tid} Arg2:{cue}")
+            relation("Cue", tid, text_bound("Cue", c["cue"]["start"], c["cue"]["end"]))
     for s in doc.stances:
-        if s["target_kind"] != "claim" or s["target_claim"] not in claim_ids:
-            continue
-        claim = claim_ids[s["target_claim"]]
-        holder = first_mention.get(s["holder"]) if s["holder"] else None
-        if holder:
-            r += 1
-            lines.append(f"R{r}\tStance_{s['label']} Arg1:{holder} Arg2:{claim}")
+        holder = first_mention.get(s["holder"]) if s["holder"] is not None else None
+        if s["target_kind"] == "claim":
+            target, toward = claim_ids.get(s["target_claim"]), "claim"
+        elif s["target_kind"] == "entity":
+            target = first_mention.get(s["target_entity"])
+            toward = name(s["target_entity"])
         else:
-            a += 1
-            lines.append(f"A{a}\tAuthorStance {claim} {s['label']}")
+            target, toward = None, f"topic: {s['target_topic']}"
+        if holder and target:
+            relation(f"Stance_{s['label']}", holder, target)
+        elif target and s["holder"] is None:
+            attribute("AuthorStance", target, s["label"])
+        elif target:
+            note(target, f"Stance {s['label']} held by: {name(s['holder'])}")
+        elif holder:
+            note(holder, f"Stance {s['label']} toward {toward}")
+        # Else no span on either side: see holds().
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -98,9 +149,13 @@ Cue
 [relations]
 Coref\tArg1:<ENTITY>, Arg2:<ENTITY>
 Cue\tArg1:Claim, Arg2:Cue
+Claimant\tArg1:Claim, Arg2:<ENTITY>
 Stance_AGREE\tArg1:<ENTITY>, Arg2:Claim
 Stance_DISAGREE\tArg1:<ENTITY>, Arg2:Claim
 Stance_DISCUSS\tArg1:<ENTITY>, Arg2:Claim
+Stance_FAVOR\tArg1:<ENTITY>, Arg2:<ENTITY>
+Stance_AGAINST\tArg1:<ENTITY>, Arg2:<ENTITY>
+Stance_NONE\tArg1:<ENTITY>, Arg2:<ENTITY>
 
 [events]
 
@@ -109,5 +164,6 @@ Checkworthiness\tArg:Claim, Value:CFS|UFS|NFS
 ClaimType\tArg:Claim, Value:quantity|correlation_causation|laws_rules|prediction|\
 personal_experience|other
 Attribution\tArg:Claim, Value:direct_quote|reported_speech|author_assertion
-AuthorStance\tArg:Claim, Value:AGREE|DISAGREE|DISCUSS
+ClaimantKind\tArg:Claim, Value:entity|author|unattributed
+AuthorStance\tArg:<ENTITY>, Value:AGREE|DISAGREE|DISCUSS|FAVOR|AGAINST|NONE
 """

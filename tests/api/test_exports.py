@@ -127,6 +127,70 @@ def test_brat_standoff_has_t_r_a_and_n_lines() -> None:
             assert TEXT[start:end] == covered
 
 
+def _brat_conf(conf: str) -> dict[str, dict[str, str]]:
+    """{section: {type: its argument list}} of an annotation.conf."""
+    sections: dict[str, dict[str, str]] = {}
+    for line in conf.splitlines():
+        if line.startswith("["):
+            section = sections.setdefault(line.strip("[]"), {})
+        elif line.strip():
+            kind, _, args = line.partition("\t")
+            section[kind] = args
+    return sections
+
+
+def test_brat_has_claimants_and_stances_toward_entities_and_topics() -> None:
+    d = doc()
+    d.entities += [
+        {"id": 8, "name": "Emmanuel Macron", "label": "PER", "kb_id": "", "origin": "human"},
+        {"id": 6, "name": "Olaf\nScholz", "label": "PER", "kb_id": "", "origin": "human"},
+    ]
+    d.mentions[1]["entity"] = 8  # Olaf Scholz (6) is never mentioned.
+    toward_topic = d.stances[0]  # The author's, toward a topic: no span on either side.
+    entity = {"target_kind": "entity", "target_entity": 8, "target_topic": ""}
+    d.stances += [
+        {**toward_topic, "id": 5, "holder": 7},
+        {**toward_topic, **entity, "id": 6, "holder": 7, "label": "AGAINST"},
+        {**toward_topic, **entity, "id": 7, "label": "FAVOR"},
+        {
+            **toward_topic,
+            "id": 8,
+            "holder": 6,
+            "target_kind": "claim",
+            "target_claim": 9,
+            "target_topic": "",
+            "label": "DISAGREE",
+        },
+    ]
+    files = brat.render([d])
+    ann = files["1-r2-alice.ann"].splitlines()
+    # T1 Merkel, T2 Macron, T3 Paris, T4 the claim (Merkel's), T5 its cue.
+    assert "T4\tClaim 45 82\t" + TEXT[45:82] in ann
+    assert "A4\tClaimantKind T4 entity" in ann
+    assert "R1\tClaimant Arg1:T4 Arg2:T1" in ann
+    assert "R3\tStance_AGAINST Arg1:T1 Arg2:T2" in ann
+    assert "A5\tAuthorStance T2 FAVOR" in ann
+    assert "#1\tAnnotatorNotes T1\tStance FAVOR toward topic: Climate policy" in ann
+    # Held by someone never mentioned: a note on the claim, not the author's stance.
+    assert "#2\tAnnotatorNotes T4\tStance DISAGREE held by: Olaf Scholz" in ann
+    assert not any(line.startswith("A") and "AuthorStance T4" in line for line in ann)
+    assert len(ann) == 16  # 5 T, 5 A, 3 R, 1 N, 2 #, and nothing for the author's topic stance.
+    # brat loads only the types annotation.conf declares, and attribute values among them.
+    conf = _brat_conf(files["annotation.conf"])
+    for line in ann:
+        kind, rest = line.split("\t")[1].split(" ", 1)
+        if line.startswith("R"):
+            assert kind in conf["relations"], line
+        elif line.startswith("A"):
+            value = rest.split(" ")[1]
+            assert value in conf["attributes"][kind].split("Value:")[1].split("|"), line
+    # The author's stance toward the topic has nowhere to go in brat, so it is listed.
+    assert brat.holds(d, toward_topic) is False
+    assert [brat.holds(d, s) for s in d.stances[1:]] == [True] * 4
+    listed = zipfile.ZipFile(io.BytesIO(render("brat", [d])[2])).read("left-out.tsv")
+    assert listed.decode().splitlines()[1:] == ["1-r2-alice\tstance\t4\t\t\tFAVOR\t\t"]
+
+
 def test_web_annotation_has_quote_and_position_selectors() -> None:
     data = json.loads(webanno.render([doc()])["annotations.jsonld"])
     assert data["type"] == "AnnotationCollection"
