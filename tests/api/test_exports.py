@@ -206,6 +206,129 @@ def test_web_annotation_has_quote_and_position_selectors() -> None:
     assert data["first"]["items"][2]["creator"] == {"type": "Software", "name": "tool"}
 
 
+# What the W3C context (anno.jsonld) defines and the export uses; the rest must be ``nr:``.
+W3C_TERMS = {
+    "@context",
+    "id",
+    "type",
+    "label",
+    "total",
+    "first",
+    "items",
+    "startIndex",
+    "motivation",
+    "creator",
+    "name",
+    "body",
+    "target",
+    "source",
+    "selector",
+    "purpose",
+    "value",
+    "exact",
+    "prefix",
+    "suffix",
+    "start",
+    "end",
+}
+W3C_TYPES = {
+    "AnnotationCollection",
+    "AnnotationPage",
+    "Annotation",
+    "Person",
+    "Software",
+    "TextualBody",
+    "SpecificResource",
+    "TextQuoteSelector",
+    "TextPositionSelector",
+}
+W3C_MOTIVATIONS = {"tagging", "classifying", "identifying", "linking", "commenting"}
+
+
+def _undefined_terms(node: object) -> list[str]:
+    """Keys, types and purposes in the JSON-LD that neither context defines."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for x in node:
+            found += _undefined_terms(x)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key not in W3C_TERMS and not key.startswith("nr:"):
+                found.append(key)
+            if key == "type" and value not in W3C_TYPES and not value.startswith("nr:"):
+                found.append(value)
+            if key in ("purpose", "motivation") and value not in W3C_MOTIVATIONS:
+                found.append(value)
+            if key != "@context":
+                found += _undefined_terms(value)
+    return found
+
+
+def test_web_annotation_has_entity_links_claim_fields_and_stances() -> None:
+    d = doc()
+    d.stances += [
+        {
+            **d.stances[0],
+            "id": 5,
+            "holder": 7,
+            "target_kind": "claim",
+            "target_claim": 9,
+            "target_topic": "",
+            "label": "AGREE",
+            "evidence": [{"start": 45, "end": 53, "exact": "She said"}],
+        },
+        {**d.stances[0], "id": 6, "target_kind": "entity", "target_entity": 7, "target_topic": ""},
+    ]
+    data = json.loads(webanno.render([d])["annotations.jsonld"])
+    assert data["@context"][2] == {"nr": "urn:newsreader:ns:"}
+    assert _undefined_terms(data) == []
+    items = {item["id"]: item for item in data["first"]["items"]}
+    assert data["total"] == len(items) == 7
+    merkel = {
+        "id": "urn:newsreader:entity:7",
+        "type": "nr:Entity",
+        "label": "Angela Merkel",
+        "nr:entityLabel": "PER",
+        "nr:kbId": "Q567",
+    }
+    assert items["urn:newsreader:mention:1"]["body"][1:] == [
+        {"type": "SpecificResource", "purpose": "identifying", "source": merkel},
+        {
+            "type": "SpecificResource",
+            "purpose": "identifying",
+            "source": "http://www.wikidata.org/entity/Q567",
+        },
+    ]
+    assert len(items["urn:newsreader:mention:2"]["body"]) == 1  # Not linked to an entity.
+    claim = items["urn:newsreader:claim:9"]
+    assert [b["value"] for b in claim["body"]] == [
+        "claim",
+        "checkworthiness:CFS",
+        "claim_type:quantity",
+        "attribution:reported_speech",
+        "claimant:entity",
+    ]
+    assert claim["nr:claimant"] == merkel
+    assert claim["nr:cue"]["selector"][1] == {
+        "type": "TextPositionSelector",
+        "start": 49,
+        "end": 53,
+    }
+    topic, toward_claim, toward_entity = (items[f"urn:newsreader:stance:{i}"] for i in (4, 5, 6))
+    author = {"id": "urn:newsreader:article:1:author", "type": "nr:Author"}
+    assert topic["body"] == [{"type": "TextualBody", "purpose": "classifying", "value": "FAVOR"}]
+    assert topic["target"] == {
+        "id": "urn:newsreader:topic:Climate%20policy",
+        "type": "nr:Topic",
+        "label": "Climate policy",
+    }
+    assert topic["nr:holder"] == author and "nr:evidence" not in topic
+    assert toward_claim["target"] == claim["id"]
+    assert toward_claim["nr:holder"] == merkel
+    assert toward_claim["nr:evidence"][0]["selector"][0]["exact"] == "She said"
+    assert toward_entity["target"] == merkel and toward_entity["nr:holder"] == author
+
+
 def test_stance_and_claim_shapes() -> None:
     quoted = doc()
     held = {**quoted.stances[0], "id": 5, "holder": 7, "label": "AGAINST"}
