@@ -51,14 +51,16 @@ def ann(doc: Doc) -> str:
     def text_bound(label: str, start: int, end: int) -> str:
         nonlocal t
         t += 1
-        # A span across lines becomes one fragment per line, as brat wants.
-        pieces, cursor = [], start
+        # A span across lines becomes one fragment per line, as brat wants, and its text the
+        # fragments' joined by one space: brat refuses the line unless they match exactly,
+        # so a blank line inside the span must not leave two spaces.
+        pieces, covered, cursor = [], [], start
         for part in doc.text[start:end].split("\n"):
             if part:
                 pieces.append(f"{cursor} {cursor + len(part)}")
+                covered.append(part)
             cursor += len(part) + 1
-        covered = doc.text[start:end].replace("\n", " ")
-        lines.append(f"T{t}\t{label} {';'.join(pieces)}\t{covered}")
+        lines.append(f"T{t}\t{label} {';'.join(pieces)}\t{' '.join(covered)}")
         return f"T{t}"
 
     def relation(kind: str, arg1: str, arg2: str) -> None:

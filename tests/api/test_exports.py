@@ -127,6 +127,14 @@ def test_brat_standoff_has_t_r_a_and_n_lines() -> None:
             assert TEXT[start:end] == covered
 
 
+def test_brat_text_of_a_span_across_a_blank_line_is_its_fragments_joined() -> None:
+    d = doc()
+    d.mentions = [{**d.mentions[2], "end": 48, "exact": TEXT[37:48]}]  # "Paris.\n\nShe"
+    d.claims = []
+    # brat checks the text against the fragments joined by one space, and refuses a mismatch.
+    assert brat.ann(d).splitlines()[0] == "T1\tGPE 37 43;45 48\tParis. She"
+
+
 def _brat_conf(conf: str) -> dict[str, dict[str, str]]:
     """{section: {type: its argument list}} of an annotation.conf."""
     sections: dict[str, dict[str, str]] = {}
