@@ -1,25 +1,70 @@
 """CoNLL-2003 with BIO tags, and a report of every span whose edges fall inside a token.
 
-Tokens are runs of word characters or single other non-space characters. A span that does not
-start and end on token edges cannot be tagged faithfully: it is still tagged (on the tokens it
-touches) and listed in ``misaligned.tsv`` with what it covers, never dropped silently.
-Sentences: one a block of the revision, split after . ! ? followed by a space.
+Tokens are words (runs of word characters with their combining marks, so a Devanagari or
+vowelled Arabic word stays whole), single ideographs or kana (Chinese and Japanese put no spaces
+between words, and a character each is what their CoNLL corpora use), and single other
+characters with what joins them (an emoji with its skin tone, variation selector or ZWJ
+sequence; a flag's two letters). A span that does not start and end on token edges cannot be
+tagged faithfully: it is still tagged (on the tokens it touches) and listed in
+``misaligned.tsv`` with what it covers, never dropped silently.
+Sentences: one a block of the revision, split after . ! ? (and the full-width 。！？).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from annotations.exports import Doc
 
-TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]", re.UNICODE)
-SENTENCE_END = {".", "!", "?"}
+# CJK ideographs (with extensions and compatibility forms), kana and half-width katakana.
+CJK = (
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+# What attaches to the symbol before it: variation selectors, the keycap, skin tones, tag
+# characters (subdivision flags).
+SYMBOL_TAIL = "\ufe00-\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
+REGIONAL_INDICATOR = "\U0001f1e6-\U0001f1ff"
+SENTENCE_END = {".", "!", "?", "。", "！", "？"}
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    return [(m.start(), m.end()) for m in _token_pattern().finditer(text)]
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    marks = _combining_marks()
+    word = f"(?:[^\\W{CJK}]|[{marks}])+"  # Python's \\w leaves out combining marks.
+    symbol = f"[^\\w\\s{marks}]"
+    return re.compile(
+        f"[{CJK}][{marks}]*"
+        f"|{word}(?:[-'’.]{word})*"
+        f"|[{REGIONAL_INDICATOR}]{{2}}"
+        f"|{symbol}(?:[{SYMBOL_TAIL}{marks}]|\u200d{symbol})*"
+        f"|[{marks}]+"  # Marks with nothing to attach to, rather than no token at all.
+    )
+
+
+def _combining_marks() -> str:
+    """Character ranges of Unicode's marks (Mn, Mc, Me), for a regular expression class."""
+    ranges: list[list[int]] = []
+    # The planes that hold marks, but for the supplementary variation selectors (added below).
+    for code in range(0x20000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    ranges.append([0xE0100, 0xE01EF])
+    return "".join(
+        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+        for first, last in ranges
+    )
 
 
 def tag(text: str, spans: list[dict[str, Any]]) -> tuple[list[tuple[int, int, str]], list[dict]]:
