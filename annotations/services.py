@@ -7,6 +7,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +48,28 @@ class AnnotationError(Exception):
 
 class StaleRevision(AnnotationError):
     """The article got a new revision since the page was loaded."""
+
+
+class ChangedElsewhere(AnnotationError):
+    """The annotation was saved from another tab or window since this form showed it."""
+
+
+CHANGED_ELSEWHERE = (
+    "Not saved: this annotation was changed in another tab or window after you opened it. "
+    "It is shown as it is now; make your change again if it still applies."
+)
+
+
+def check_unchanged_since(obj: Any, seen: datetime | None) -> None:
+    """Refuses an edit made on a form older than the annotation's last save.
+
+    Two tabs on the same article would otherwise each overwrite what the other saved, without
+    a word. ``seen`` is the ``updated_at`` the form was shown with; None skips the check (a
+    form that does not carry it). A save that changed nothing keeps ``updated_at``, so it
+    does not make other forms stale.
+    """
+    if seen is not None and obj.updated_at != seen:
+        raise ChangedElsewhere(CHANGED_ELSEWHERE)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
@@ -633,14 +635,27 @@ def _create_kind(
     raise Http404("No such kind of annotation.")
 
 
-def _get_own(kind: str, pk: int, project: Project, article: Article, user: Any) -> Any:
+def _get_own(
+    kind: str, pk: int, project: Project, article: Article, user: Any, *, lock: bool = False
+) -> Any:
+    """The user's annotation; ``lock``: its row locked until the transaction ends."""
     model = KINDS.get(kind)
     if model is None:
         raise Http404("No such kind of annotation.")
     rows = model.objects.filter(project=project, article=article, annotator=user)
     if model is SupportSpan:
         rows = rows.filter(role=kind)
+    if lock:
+        rows = rows.select_for_update()
     return get_object_or_404(rows, pk=pk)
+
+
+def _seen(request: HttpRequest) -> datetime | None:
+    """The annotation's ``updated_at`` as the edit form showed it (None: not given)."""
+    try:
+        return parse_datetime(request.POST.get("seen", ""))
+    except ValueError:  # Well formed but no such time: as good as not given.
+        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -651,8 +666,8 @@ def annotation_edit(
     """GET: the workspace with this annotation open in the side panel; POST: save changes."""
     project, article, role, assignment = _get_workspace(request, project_id, article_id)
     assignment = _require_annotating(assignment)
-    obj = _get_own(kind, pk, project, article, request.user)
     if request.method == "GET":
+        obj = _get_own(kind, pk, project, article, request.user)
         context = _workspace_context(request, project, article, role, assignment, editing=obj)
         template = "annotations/workspace.html"
         if request.htmx:
@@ -660,7 +675,13 @@ def annotation_edit(
         return render(request, template, context)
     entities = _entities(project, article, request.user)
     try:
-        _update_kind(request, kind, obj, entities)
+        with transaction.atomic():
+            # Locked from the check to the save: two tabs saving at once are taken in turn.
+            obj = _get_own(kind, pk, project, article, request.user, lock=True)
+            services.check_unchanged_since(obj, _seen(request))
+            _update_kind(request, kind, obj, entities)
+    except services.ChangedElsewhere as error:
+        return _changed_elsewhere(request, project, article, role, assignment, kind, pk, error)
     except services.AnnotationError as error:
         return _error(request, project, article, str(error))
     except ValueError as error:
@@ -676,6 +697,34 @@ def annotation_edit(
         editing=obj,
         event=_saved(obj),
     )
+
+
+def _changed_elsewhere(
+    request: HtmxHttpRequest,
+    project: Project,
+    article: Article,
+    role: str,
+    assignment: Assignment,
+    kind: str,
+    pk: int,
+    error: services.ChangedElsewhere,
+) -> HttpResponse:
+    """The annotation as it is now, in the panel, with why nothing was saved."""
+    if not request.htmx:
+        messages.error(request, str(error))
+        return redirect(reverse("annotations-edit", args=[project.pk, article.pk, kind, pk]))
+    obj = _get_own(kind, pk, project, article, request.user)
+    context = _workspace_context(
+        request,
+        project,
+        article,
+        role,
+        assignment,
+        changed=_blocks_of(article.current_revision, obj),
+        editing=obj,
+    )
+    response = render(request, "annotations/workspace.html#changes", context)
+    return trigger_client_event(response, "annotation-stale", {"message": str(error)})
 
 
 def _update_kind(request: HttpRequest, kind: str, obj: Any, entities: list[Entity]) -> None:

@@ -132,10 +132,15 @@
   });
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.successful) return;
+    const events = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
+    // Saved from another tab meanwhile: the panel now shows that, and this says why.
+    if (events.includes("annotation-stale")) {
+      showError(JSON.parse(events)["annotation-stale"].message);
+      return;
+    }
     clearError();
     if (event.detail.requestConfig.verb === "get") statusBox.textContent = "";
     else if (event.detail.target !== statusBox) {
-      const events = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
       if (events.includes("annotation-deleted")) statusBox.textContent = "Deleted.";
       else if (events.includes("annotation-unchanged")) statusBox.textContent = "No change.";
       else statusBox.textContent = "Saved.";

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -312,6 +313,34 @@ def test_a_label_the_project_dropped_stays_when_other_fields_change(world, annot
     client.post(edit, {"label": "PER", "entity": ""})  # Dropped labels are not given anew.
     mention.refresh_from_db()
     assert mention.label == other
+
+
+def test_an_edit_from_a_form_saved_past_elsewhere_is_refused(world, annotator) -> None:
+    project, article = world["project"], world["article"]
+    mention = EntityMention.objects.get(annotator=annotator)
+    client = logged_in(annotator)
+    edit = url(project, article, f"mention/{mention.pk}/")
+    seen = re.search(r'name="seen" value="([^"]+)"', client.get(edit).content.decode())[1]
+    # Another tab saves first.
+    services.mention_update(mention=mention, user=annotator, label="ORG")
+    stale = {"label": "MISC", "entity": "", "seen": seen}
+    response = client.post(edit, stale, **HTMX)
+    assert response.status_code == 200
+    assert json.loads(response["HX-Trigger"])["annotation-stale"]["message"].startswith(
+        "Not saved: this annotation was changed in another tab"
+    )
+    # The panel shows what is saved now, with the version to edit it from.
+    assert '<option value="ORG" selected>' in response.content.decode()
+    mention.refresh_from_db()
+    assert mention.label == "ORG"
+    # Without JavaScript: back to the form as it is now, with the reason.
+    response = client.post(edit, stale)
+    assert response.status_code == 302 and response["Location"] == edit
+    assert "changed in another tab" in client.get(edit).content.decode()
+    fresh = re.search(r'name="seen" value="([^"]+)"', client.get(edit).content.decode())[1]
+    assert client.post(edit, {**stale, "seen": fresh}, **HTMX).status_code == 200
+    mention.refresh_from_db()
+    assert mention.label == "MISC"
 
 
 def test_submitting_with_spans_to_resolve_says_so(world, annotator) -> None:

@@ -389,3 +389,31 @@ def test_a_save_that_changes_nothing_does_not_say_saved(page: Page, live_server,
     page.locator(".editing").get_by_role("button", name="Save").press("Enter")
     expect(status).to_have_text("Saved.")
     assert EntityMention.objects.get().label == "ORG"
+
+
+def test_a_second_tab_does_not_overwrite_the_first(page: Page, live_server, assigned) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "Macron")
+    page.keyboard.press("p")
+    expect(page.locator("#save-status")).to_have_text("Saved.")
+    other = page.context.new_page()  # The same login, in a second tab.
+    other.goto(page.url)
+    expect(other.locator("#text mark.an-mention")).to_have_count(1)
+    for tab in (page, other):
+        tab.locator("#text mark.an-mention").click()
+        expect(tab.locator(".editing")).to_contain_text("Macron")
+    other.locator(".editing").get_by_label("Label").select_option("ORG")
+    other.locator(".editing").get_by_role("button", name="Save").click()
+    expect(other.locator("#save-status")).to_have_text("Saved.")
+    # The first tab still shows PER; its edit would undo the second tab's without a word.
+    page.locator(".editing").get_by_label("Label").select_option("MISC")
+    page.locator(".editing").get_by_role("button", name="Save").click()
+    expect(page.locator("#save-error")).to_contain_text("changed in another tab or window")
+    expect(page.locator(".editing").get_by_label("Label")).to_have_value("ORG")
+    assert EntityMention.objects.get().label == "ORG"
+    # Now that it shows what is saved, the edit goes through.
+    page.locator(".editing").get_by_label("Label").select_option("MISC")
+    page.locator(".editing").get_by_role("button", name="Save").click()
+    expect(page.locator("#save-status")).to_have_text("Saved.")
+    expect(page.locator("#save-error")).to_be_hidden()
+    assert EntityMention.objects.get().label == "MISC"
