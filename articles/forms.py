@@ -106,6 +106,11 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class RecleanForm(VersionedForm):
+    # Set by the confirmation step (or hx-confirm): go ahead although corrections are lost.
+    confirm = forms.BooleanField(required=False)
+
+
 class LinesForm(VersionedForm):
     """Line numbers count from 1. ``line`` is a clicked line; ``first``/``last`` a range."""
 

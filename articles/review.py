@@ -43,6 +43,10 @@ class EditConflict(ReviewError):
     """The change was based on an older version of the article than the stored one."""
 
 
+class NeedsConfirmation(ReviewError):
+    """The action would throw away the editor's work: it runs only when confirmed."""
+
+
 # ---------------------------------------------------------------- the corrected cleaning
 
 
@@ -558,14 +562,50 @@ def article_reject(
         )
 
 
-def article_reclean(*, article: Article, user: AbstractBaseUser, expected_version: int) -> None:
-    """Queue a new cleaning; the draft of the old one stays in the history, not in the text."""
+def reclean_warning(article: Article, draft: ReviewDraft | None) -> str:
+    """What cleaning ``article`` again throws away ("" for nothing): the corrections in
+    ``draft``, the draft of its current cleaning, apply to that cleaning's lines only."""
+    if draft is None or draft.cleaning_id != article.current_cleaning_id:
+        return ""
+    corrections = [
+        *(["the title"] if draft.title is not None else []),
+        *([_count(len(draft.labels), "line label")] if draft.labels else []),
+        *([f"cuts in {_count(len(draft.cuts), 'line')}"] if draft.cuts else []),
+    ]
+    if not corrections:
+        return ""
+    warning = (
+        "Cleaning again starts over from the raw text and does not carry over your "
+        f"corrections ({', '.join(corrections)}): approving the new cleaning makes a text "
+        "without them."
+    )
+    if revision := article.current_revision:
+        warning += f" Annotators keep seeing revision {revision.number} until then."
+    return warning
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def article_reclean(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, confirmed: bool = False
+) -> None:
+    """Queue a new cleaning; the draft of the old one stays in the history, not in the text.
+
+    Raises ``NeedsConfirmation`` (with what would be lost) unless ``confirmed`` when the
+    current cleaning has corrections.
+    """
     from articles.tasks import queue_cleaning
 
     with transaction.atomic():
         locked = _lock(article, expected_version)
         if locked.state == Article.State.CLEANING:
             raise ReviewError("The article is being cleaned right now.")
+        if not confirmed:
+            draft = ReviewDraft.objects.filter(article=locked).first()
+            if warning := reclean_warning(locked, draft):
+                raise NeedsConfirmation(warning)
         queued = pipeline.requeue(Article.objects.filter(pk=locked.pk))
         locked.refresh_from_db(fields=["state", "updated_at"])
         _bump(locked)
@@ -749,6 +789,8 @@ def bulk_reclean(
     for article in Article.objects.filter(pk__in=versions).order_by("pk"):
         try:
             article_reclean(article=article, user=user, expected_version=versions[article.pk])
+        except NeedsConfirmation as error:
+            failed[article.pk] = f"{error} Clean it again from its review page to confirm."
         except ReviewError as error:
             failed[article.pk] = str(error)
         else:

@@ -31,6 +31,7 @@ from articles.forms import (
     BulkReviewForm,
     CutForm,
     LinesForm,
+    RecleanForm,
     RejectForm,
     ReviewQueueForm,
     TitleForm,
@@ -204,6 +205,7 @@ def _context(
         "changed_html": _lines_html(changed, oob=True) if changed is not None else "",
         "partial_lines": changed is not None,
         "pending": review.pending_revision(article),
+        "reclean_warning": review.reclean_warning(article, current.draft),
         "unpublished": bool(
             revision and current.cleaning and current.composed_text() != revision.text
         ),
@@ -251,6 +253,9 @@ def _act(
         raise Http404("No such article.") from error
     except review.EditConflict as error:
         return _failure(request, article_id, str(error), status=409)
+    except review.NeedsConfirmation as error:
+        # The message comes with a form that sends the same action again, confirmed.
+        return _failure(request, article_id, str(error), status=400, needs_confirmation=True)
     except review.ReviewError as error:
         return _failure(request, article_id, str(error), status=400)
     notice = success(result) if callable(success) else success
@@ -275,15 +280,17 @@ def _act(
     )
 
 
-def _failure(request: HtmxHttpRequest, article_id: int, error: str, *, status: int) -> HttpResponse:
+def _failure(
+    request: HtmxHttpRequest, article_id: int, error: str, *, status: int, **extra: Any
+) -> HttpResponse:
     article = _get_article(article_id)
     current = review.review_load(article)
     if request.htmx:
         # Fresh head and side panel too: after a conflict they show the other editor's state.
         template = TEMPLATE + "#update"
-        context = _context(article, current, oob=True, error=error)
+        context = _context(article, current, oob=True, error=error, **extra)
     else:
-        template, context = TEMPLATE, _context(article, current, error=error)
+        template, context = TEMPLATE, _context(article, current, error=error, **extra)
     return render(request, template, context, status=status)
 
 
@@ -395,9 +402,14 @@ def review_reject(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
 @editor_required
 def review_reclean(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     def act(article: Article, data: dict[str, Any]) -> None:
-        review.article_reclean(article=article, user=request.user, expected_version=data["version"])
+        review.article_reclean(
+            article=article,
+            user=request.user,
+            expected_version=data["version"],
+            confirmed=data["confirm"],
+        )
 
-    response = _act(request, article_id, VersionedForm, act, success="Queued for a new cleaning.")
+    response = _act(request, article_id, RecleanForm, act, success="Queued for a new cleaning.")
     if request.htmx and response.status_code == 200:
         # The lines will change under the editor: show the page afresh.
         return HttpResponseClientRedirect(reverse("articles-review", args=[article_id]))

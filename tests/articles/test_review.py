@@ -11,7 +11,14 @@ import pytest
 from django.utils import timezone
 
 from articles import review
-from articles.models import Article, Cleaning, CleaningHint, ReviewEvent, TextRevision
+from articles.models import (
+    Article,
+    Cleaning,
+    CleaningHint,
+    ReviewDraft,
+    ReviewEvent,
+    TextRevision,
+)
 from tests.articles.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -285,13 +292,49 @@ def test_recleaning_queues_the_article_after_commit(editor, django_capture_on_co
         mock.patch("articles.tasks.queue_cleaning") as queue,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        review.article_reclean(article=article, user=editor, expected_version=1)
+        review.article_reclean(article=article, user=editor, expected_version=1, confirmed=True)
     queue.assert_called_once_with([article.pk])
     assert fresh(article).state == Article.State.QUEUED
     assert ReviewEvent.objects.filter(action="reclean").exists()
     # Corrections need a finished cleaning.
     with pytest.raises(review.ReviewError, match="no finished cleaning"):
         review.lines_toggle(article=article, user=editor, expected_version=2, indexes=[3])
+
+
+def test_recleaning_away_corrections_needs_confirmation(editor) -> None:
+    article = reviewable()
+    review.title_edit(article=article, user=editor, expected_version=0, title="New title")
+    review.lines_relabel(
+        article=article, user=editor, expected_version=1, indexes=[0, 6], label="other"
+    )
+    review.line_cut(article=article, user=editor, expected_version=2, index=5, fragment="READ MORE")
+    review.article_approve(article=article, user=editor, expected_version=3)
+    with mock.patch("articles.tasks.queue_cleaning"):
+        with pytest.raises(review.NeedsConfirmation) as refused:
+            review.article_reclean(article=article, user=editor, expected_version=4)
+        assert str(refused.value) == (
+            "Cleaning again starts over from the raw text and does not carry over your "
+            "corrections (the title, 2 line labels, cuts in 1 line): approving the new "
+            "cleaning makes a text without them. Annotators keep seeing revision 1 until then."
+        )
+        assert fresh(article).state == Article.State.CLEANED
+        assert not ReviewEvent.objects.filter(action="reclean").exists()
+        done, failed = review.bulk_reclean(user=editor, versions={article.pk: 4})
+        assert (done, list(failed)) == ([], [article.pk])
+        assert failed[article.pk].endswith("Clean it again from its review page to confirm.")
+        review.article_reclean(article=article, user=editor, expected_version=4, confirmed=True)
+    assert fresh(article).state == Article.State.QUEUED
+
+
+def test_recleaning_without_corrections_needs_no_confirmation(editor) -> None:
+    article = reviewable()
+    review.lines_toggle(article=article, user=editor, expected_version=0, indexes=[3])
+    review.review_undo(article=article, user=editor, expected_version=1)
+    review.article_approve(article=article, user=editor, expected_version=2)
+    assert review.reclean_warning(fresh(article), ReviewDraft.objects.get()) == ""
+    with mock.patch("articles.tasks.queue_cleaning"):
+        review.article_reclean(article=article, user=editor, expected_version=3)
+    assert fresh(article).state == Article.State.QUEUED
 
 
 def test_corrections_of_an_older_cleaning_do_not_apply_to_a_new_one(editor) -> None:

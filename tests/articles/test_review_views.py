@@ -241,6 +241,38 @@ def test_recleaning(editor, article: Article) -> None:
     assert article.state == Article.State.QUEUED
 
 
+def test_recleaning_away_corrections_asks_first(editor, article: Article) -> None:
+    client = client_for(editor)
+    page = client.get(url("articles-review", article)).content.decode()
+    assert "hx-confirm" not in page  # Nothing to lose yet.
+    client.post(url("articles-review-title", article), {"version": 0, "title": "Mine"})
+    client.post(url("articles-review-approve", article), {"version": 1})
+    page = client.get(url("articles-review", article)).content.decode()
+    assert (
+        'hx-confirm="Cleaning again starts over from the raw text and does not carry over '
+        "your corrections (the title): approving the new cleaning makes a text without them. "
+        'Annotators keep seeing revision 1 until then. Clean again anyway?"'
+    ) in page
+    assert """hx-vals='{"confirm": "on"}'""" in page
+    with mock.patch("articles.tasks.queue_cleaning"):
+        for extra in ({}, HTMX):
+            response = client.post(url("articles-review-reclean", article), {"version": 2}, **extra)
+            assert response.status_code == 400
+            html = response.content.decode()
+            assert "does not carry over your corrections (the title)" in html
+            assert '<input type="hidden" name="confirm" value="on">' in html
+            assert "Clean again anyway</button>" in html
+        article.refresh_from_db()
+        assert article.state == Article.State.CLEANED
+        assert not ReviewEvent.objects.filter(action="reclean").exists()
+        response = client.post(
+            url("articles-review-reclean", article), {"version": 2, "confirm": "on"}
+        )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.state == Article.State.QUEUED
+
+
 def test_the_history_shows_who_did_what(editor, article: Article) -> None:
     client = client_for(editor)
     client.post(url("articles-review-lines", article), {"version": 0, "line": 4})

@@ -8,9 +8,11 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
+from articles import review
 from articles.models import Article, ReviewEvent, TextRevision
 from tests.articles.test_review import LINES, reviewable
 
@@ -136,6 +138,40 @@ def test_reviewing_an_article(page: Page, live_server, demo_editor: str) -> None
     assert ReviewEvent.objects.filter(article=article).count() == 10
     assert dialogs == [], "article text ran as script"
     assert page.locator("script:not([src])").count() == 0
+
+
+def test_cleaning_again_asks_before_throwing_corrections_away(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    article = reviewable()
+    editor = User.objects.get(username=demo_editor)
+    review.title_edit(article=article, user=editor, expected_version=0, title="Mine")
+    review.article_approve(article=article, user=editor, expected_version=1)
+    answers = ["dismiss", "accept"]
+    dialogs: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        getattr(dialog, answers.pop(0))()
+
+    page.on("dialog", answer)
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    with mock.patch("articles.tasks.queue_cleaning") as queue:
+        page.get_by_role("button", name="Clean again").click()
+        expect(page.get_by_role("button", name="Clean again")).to_be_enabled()
+        assert len(dialogs) == 1
+        assert "does not carry over your corrections (the title)" in dialogs[0]
+        assert "Annotators keep seeing revision 1 until then." in dialogs[0]
+        page.wait_for_load_state("networkidle")
+        article.refresh_from_db()
+        assert article.state == Article.State.CLEANED  # Dismissed: nothing happened.
+        page.get_by_role("button", name="Clean again").click()
+        expect(page.locator("#review-head")).to_contain_text("Queued")
+        queue.assert_called_once_with([article.pk])
+    assert len(dialogs) == 2
+    article.refresh_from_db()
+    assert article.state == Article.State.QUEUED
 
 
 def test_a_stale_page_shows_the_conflict(page: Page, live_server, demo_editor: str) -> None:
