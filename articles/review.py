@@ -702,12 +702,30 @@ def queue_page(
     rows = list(articles.order_by(*ordering)[: size + 1])
     if len(rows) <= size:
         return rows, ""
-    last = rows[size - 1]
-    if confidence_sort:
-        cursor = f"{last.current_cleaning.confidence!r}_{last.current_cleaning_id}"
-    else:
-        cursor = str(last.pk)
-    return rows[:size], cursor
+    return rows[:size], _cursor(filters, rows[size - 1])
+
+
+def _cursor(filters: QueueFilters, article: Article) -> str:
+    """Where ``article`` stands in the queue's order ("" for nowhere), as a page cursor."""
+    if filters.sort not in (QueueSort.LEAST_CONFIDENT, QueueSort.MOST_CONFIDENT):
+        return str(article.pk)
+    cleaning = article.current_cleaning
+    return f"{cleaning.confidence!r}_{cleaning.pk}" if cleaning else ""
+
+
+def queue_next(filters: QueueFilters, article: Article) -> int | None:
+    """The id of the article after ``article`` in the queue ``filters`` make, wrapping around
+    to the first; None when no other article is in it.
+
+    ``article`` itself need not be in the queue any more (just approved, say): its place in the
+    order is enough.
+    """
+    if after := _cursor(filters, article):
+        following, _ = queue_page(filters, after=after, size=1)
+        if following:
+            return following[0].pk
+    first = queue_page(filters, size=2)[0]
+    return next((other.pk for other in first if other.pk != article.pk), None)
 
 
 def _id_cursor(after: str) -> int:

@@ -100,6 +100,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         }
         return render(request, template, context, status=400)
     params = {k: v for k, v in request.GET.items() if k != "after" and v}
+    query = _queue_query(form)
     return render(
         request,
         template,
@@ -111,6 +112,8 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
             "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
             "first_url": f"?{urlencode(params)}" if form.cleaned_data["after"] else "",
             "this_url": request.get_full_path(),
+            # The review page keeps the filters and sort, so its Next follows them.
+            "queue_qs": f"?{query}" if query else "",
             "filtered": any(v for k, v in params.items() if k not in ("status", "sort")),
         },
     )
@@ -134,6 +137,20 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     for article_id, reason in sorted(failed.items()):
         messages.error(request, f"Article {article_id}: {reason}")
     return redirect(back)
+
+
+def _queue_query(form: ReviewQueueForm) -> str:
+    """A valid queue form's filters and sort as a query string (its page left out)."""
+    kept = [name for name in form.fields if name != "after" and form.data.get(name)]
+    return urlencode({name: form.data[name] for name in kept})
+
+
+def _queue_qs(request: HttpRequest) -> str:
+    """The query string ("?…" or "") of the queue the review page was opened from; filters
+    that do not validate are dropped, the page works without them."""
+    form = ReviewQueueForm(request.GET)
+    query = _queue_query(form) if request.GET and form.is_valid() else ""
+    return f"?{query}" if query else ""
 
 
 def _safe_back(request: HttpRequest) -> str:
@@ -187,6 +204,8 @@ def _context(
     article: Article,
     current: review.Review,
     changed: Sequence[review.ReviewLine] | None = None,
+    *,
+    queue_qs: str,
     **extra: Any,
 ) -> dict[str, Any]:
     """The review page's context; ``changed`` lines only are rendered when given."""
@@ -197,6 +216,7 @@ def _context(
     context = {
         "article": article,
         "review": current,
+        "queue_qs": queue_qs,
         "history": history,
         "labels": REVIEW_LABELS,
         "reject_reasons": Article.RejectReason.choices,
@@ -227,7 +247,8 @@ def _context(
 @editor_required
 def review_detail(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = _get_article(article_id)
-    return render(request, TEMPLATE, _context(article, review.review_load(article)))
+    context = _context(article, review.review_load(article), queue_qs=_queue_qs(request))
+    return render(request, TEMPLATE, context)
 
 
 def _act(
@@ -262,7 +283,7 @@ def _act(
     if not request.htmx:
         if notice:
             messages.success(request, notice)
-        return redirect("articles-review", article_id=article.pk)
+        return redirect(reverse("articles-review", args=[article.pk]) + _queue_qs(request))
     extra: dict[str, Any] = {}
     if isinstance(result, review.Review):
         article, current = result.article, result
@@ -276,7 +297,15 @@ def _act(
     return render(
         request,
         TEMPLATE + "#update",
-        _context(article, current, changed=lines, oob=True, notice=notice, **extra),
+        _context(
+            article,
+            current,
+            changed=lines,
+            queue_qs=_queue_qs(request),
+            oob=True,
+            notice=notice,
+            **extra,
+        ),
     )
 
 
@@ -285,12 +314,12 @@ def _failure(
 ) -> HttpResponse:
     article = _get_article(article_id)
     current = review.review_load(article)
+    context = _context(article, current, queue_qs=_queue_qs(request), error=error, **extra)
+    template = TEMPLATE
     if request.htmx:
         # Fresh head and side panel too: after a conflict they show the other editor's state.
-        template = TEMPLATE + "#update"
-        context = _context(article, current, oob=True, error=error, **extra)
-    else:
-        template, context = TEMPLATE, _context(article, current, error=error, **extra)
+        template += "#update"
+        context["oob"] = True
     return render(request, template, context, status=status)
 
 
@@ -412,22 +441,24 @@ def review_reclean(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     response = _act(request, article_id, RecleanForm, act, success="Queued for a new cleaning.")
     if request.htmx and response.status_code == 200:
         # The lines will change under the editor: show the page afresh.
-        return HttpResponseClientRedirect(reverse("articles-review", args=[article_id]))
+        page = reverse("articles-review", args=[article_id]) + _queue_qs(request)
+        return HttpResponseClientRedirect(page)
     return response
 
 
 @require_GET
 @editor_required
 def review_next(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
-    """The next article needing review in queue order (newest first), wrapping around."""
-    waiting = Article.objects.filter(review_status=Article.Review.NEEDS_REVIEW).exclude(
-        pk=article_id
-    )
-    following = (
-        waiting.filter(pk__lt=article_id).order_by("-pk").values_list("pk", flat=True).first()
-        or waiting.order_by("-pk").values_list("pk", flat=True).first()
-    )
+    """The next article of the queue the page was opened from (its filters and sort; by
+    default: needing review, newest first), wrapping around."""
+    form = ReviewQueueForm(request.GET)
+    queue = reverse("articles-review-queue")
+    if not form.is_valid():
+        # The queue says what is wrong with the filters.
+        return redirect(f"{queue}?{request.GET.urlencode()}")
+    following = review.queue_next(form.filters(), _get_article(article_id))
+    queue_qs = _queue_qs(request)
     if following is None:
-        messages.info(request, "No other article needs review.")
-        return redirect("articles-review-queue")
-    return redirect("articles-review", article_id=following)
+        messages.info(request, "No other article is in this queue.")
+        return redirect(queue + queue_qs)
+    return redirect(reverse("articles-review", args=[following]) + queue_qs)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article, ReviewEvent, TextRevision
+from articles.models import Article, Cleaning, ReviewEvent, TextRevision
 from tests.articles.test_review import LINES, reviewable
 
 pytestmark = pytest.mark.django_db
@@ -340,6 +340,43 @@ def test_next_goes_to_the_next_article_needing_review(editor) -> None:
     assert client.get(url("articles-review-next", older)).url == url("articles-review", newer)
     Article.objects.filter(pk=newer.pk).update(review_status="approved")
     assert client.get(url("articles-review-next", older)).url == reverse("articles-review-queue")
+
+
+def test_next_follows_the_filters_and_sort_of_the_queue(editor) -> None:
+    elsewhere = reviewable(name="0.txt", source="other", lines=[*LINES, ("0", "other")])
+    first, third, second = (
+        reviewable(name=f"{n}.txt", source="wire", lines=[*LINES, (str(n), "other")])
+        for n in (1, 2, 3)
+    )
+    for article, confidence in ((elsewhere, 0.1), (first, 0.2), (second, 0.5), (third, 0.9)):
+        Cleaning.objects.filter(pk=article.current_cleaning_id).update(confidence=confidence)
+    query = f"?source={first.source_id}&sort=conf"
+    client = client_for(editor)
+    queue = client.get(reverse("articles-review-queue") + query + "&after=&q=").content.decode()
+    assert f'href="{url("articles-review", first)}?source={first.source_id}&amp;sort=conf"' in queue
+    page = client.get(url("articles-review", first) + query).content.decode()
+    assert (
+        f'href="{url("articles-review-next", first)}?source={first.source_id}&amp;sort=conf"'
+        in page
+    )
+    assert f'href="/review/?source={first.source_id}&amp;sort=conf">Review queue' in page
+    assert client.get(url("articles-review-next", first) + query).url == (
+        url("articles-review", second) + query
+    )
+    assert client.get(url("articles-review-next", second) + query).url == (
+        url("articles-review", third) + query
+    )
+    # Wraps around to the first, and never leaves the source.
+    assert client.get(url("articles-review-next", third) + query).url == (
+        url("articles-review", first) + query
+    )
+    # Actions without JavaScript come back to the page with the queue's query.
+    response = client.post(url("articles-review-lines", second) + query, {"version": 0, "line": 4})
+    assert response.url == url("articles-review", second) + query
+    # Filters that do not validate are the queue's to explain.
+    response = client.get(url("articles-review-next", first), {"sort": "sideways"})
+    assert response.url == "/review/?sort=sideways"
+    assert client.get(response.url).status_code == 400
 
 
 def test_the_nav_links_to_the_queue_for_editors_only(editor, annotator) -> None:

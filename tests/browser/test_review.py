@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import Dialog, Page, expect
 
 from articles import review
-from articles.models import Article, ReviewEvent, TextRevision
+from articles.models import Article, Cleaning, ReviewEvent, TextRevision
 from tests.articles.test_review import LINES, reviewable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -225,6 +225,25 @@ def test_rejecting_and_moving_on_by_keyboard(page: Page, live_server, demo_edito
     assert (newer.review_status, newer.reject_reason) == ("rejected", "paywall")
     page.keyboard.press("n")  # At once: the reason no longer has the focus.
     expect(page).to_have_url(f"{live_server.url}/review/{older.pk}/")
+
+
+def test_n_follows_the_queue_it_came_from(page: Page, live_server, demo_editor: str) -> None:
+    elsewhere = reviewable(name="0.txt", source="other", lines=[*LINES, ("0", "other")])
+    unsure = reviewable(name="1.txt", source="wire", lines=[*LINES, ("1", "other")])
+    sure = reviewable(name="2.txt", source="wire", lines=[*LINES, ("2", "other")])
+    for article, confidence in ((elsewhere, 0.3), (unsure, 0.2), (sure, 0.9)):
+        Cleaning.objects.filter(pk=article.current_cleaning_id).update(confidence=confidence)
+    log_in(page, live_server.url, demo_editor, DEMO_PASSWORD)
+    query = f"?source={unsure.source_id}&sort=conf"
+    page.goto(f"{live_server.url}/review/{query}")
+    page.locator("table.list tbody a").first.click()
+    expect(page).to_have_url(f"{live_server.url}/review/{unsure.pk}/{query}")
+    page.locator("#line-3 .ln").click()  # An edit keeps the queue in the page's links.
+    expect(page.locator("#review-head")).to_have_attribute("data-version", "1")
+    page.keyboard.press("n")
+    expect(page).to_have_url(f"{live_server.url}/review/{sure.pk}/{query}")
+    page.get_by_role("link", name="Review queue").click()
+    expect(page).to_have_url(f"{live_server.url}/review/{query}")
 
 
 def test_space_on_a_focused_button_presses_it(page: Page, live_server, demo_editor: str) -> None:
