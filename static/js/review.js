@@ -115,7 +115,7 @@
 
   // Anything else that fails (a 403 after signing in again elsewhere, a 500, no connection)
   // has no message of ours in it: say so, or the key press seems to do nothing.
-  function showFailure(text) {
+  function showAlert(text) {
     var box = document.getElementById("review-message");
     if (!box) return;
     var p = document.createElement("p");
@@ -123,8 +123,16 @@
     p.setAttribute("role", "alert");
     p.textContent = text;
     box.replaceChildren(p);
+  }
+  function showFailure(text) {
+    showAlert(text);
     queue = [];
   }
+  // The browser's own bubble for the required reason is easy to miss (and with r, Enter it
+  // may not show at all): say it where the page's messages go.
+  document.addEventListener("invalid", function (event) {
+    if (event.target.id === "reject-reason") showAlert("Choose a reason to reject the article.");
+  }, true);
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     if (status === 400 || status === 409) return;
@@ -171,10 +179,11 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     if (target.closest("input, textarea, select, [contenteditable]")) {
-      if (event.key === "Enter" && target.id === "reject-reason" && target.value) {
+      if (event.key === "Enter" && target.id === "reject-reason") {
         event.preventDefault();
+        // Without a reason this only says so, and the focus stays here to choose one.
         submit(document.getElementById("reject-form"));
-        target.blur();  // The page's keys work again at once (htmx would refocus it after the swap).
+        if (target.value) target.blur();  // The page's keys work again at once (htmx would refocus it after the swap).
       }
       if (event.key === "Escape") target.blur();
       return;

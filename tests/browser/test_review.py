@@ -218,6 +218,10 @@ def test_rejecting_and_moving_on_by_keyboard(page: Page, live_server, demo_edito
     page.keyboard.press("r")
     reason = page.get_by_label("Reason to reject")
     expect(reason).to_be_focused()
+    reason.press("Enter")  # No reason chosen yet: the page says so, and waits for one.
+    expect(page.get_by_role("alert")).to_have_text("Choose a reason to reject the article.")
+    expect(reason).to_be_focused()
+    expect(page.locator("#review-head .review")).to_have_text("needs review")
     reason.select_option("paywall")
     reason.press("Enter")
     expect(page.locator("#review-head .review")).to_have_text("Rejected")
