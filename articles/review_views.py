@@ -168,7 +168,7 @@ def _safe_back(request: HttpRequest) -> str:
 _LINE = (
     '<li id="line-{0}" class="line lab-{1}{2}" data-line="{3}">'
     '<button type="submit" form="toggle-form" name="line" value="{3}" class="ln">{3}</button>'
-    '<span class="lab">{1}</span><span class="text">{4}</span></li>'
+    '<span class="lab">{1}</span><span class="text" dir="auto">{4}</span></li>'
 )
 # The same, swapped in out of band when htmx answers an edit.
 _LINE_OOB = _LINE.replace('data-line="{3}">', 'data-line="{3}" hx-swap-oob="true">', 1)

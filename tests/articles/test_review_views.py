@@ -69,6 +69,8 @@ def test_editors_and_admins_see_the_review_page(editor, admin_user, article: Art
         assert response.status_code == 200
         assert b'id="line-7"' in response.content
         assert b"lab-advertisement" in response.content
+        # Right-to-left lines (Arabic, Hebrew) run right to left.
+        assert b'<span class="text" dir="auto">Advertisement</span>' in response.content
         assert 'data-version="0"' in response.content.decode()
 
 
@@ -133,8 +135,8 @@ def test_cutting_and_editing_the_title(editor, article: Article) -> None:
     response = client.post(url("articles-review-title", article), {"version": 1, "title": "Hi"})
     assert response.status_code == 302
     page = client.get(url("articles-review", article)).content.decode()
-    assert ">Hi</textarea>" in page
-    assert "<p>The second paragraph goes on about the harbour.</p>" in page
+    assert '<p dir="auto">The second paragraph goes on about the harbour.</p>' in page
+    assert 'required dir="auto">Hi</textarea>' in page
     assert "Title saved." in page  # The flashed message, without JavaScript.
     response = client.post(
         url("articles-review-title", article), {"version": 2, "title": "Hello"}, **HTMX

@@ -144,8 +144,9 @@ def test_the_article_page_shows_the_approved_text_once_there_is_one(
     )
     review.revision_activate(article=cleaned, revision=revision)
     after = client.get(cleaned.get_absolute_url()).content.decode()
-    assert "<h1>An edited &lt;title&gt;</h1>" in after
-    assert "<p>Only the edited paragraph.</p>" in after
+    # Each paragraph takes its direction from its own text: Arabic or Hebrew run right to left.
+    assert '<h1 dir="auto">An edited &lt;title&gt;</h1>' in after
+    assert '<p dir="auto">Only the edited paragraph.</p>' in after
     assert "about the harbour" not in after
     assert "approved revision 1" in after
 

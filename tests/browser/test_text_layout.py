@@ -1,5 +1,5 @@
-"""Hostile article text in Chromium: a line with no break in it wraps, it does not widen the
-page, wherever article text is shown."""
+"""Article text in Chromium, wherever it is shown: a line with no break in it wraps, it does not
+widen the page; right-to-left paragraphs run right to left."""
 
 from __future__ import annotations
 
@@ -72,3 +72,25 @@ def test_a_long_unbroken_line_wraps(page: Page, live_server, demo_users, viewpor
     page.goto(live_server.url + reverse("annotations-workspace", args=[project.pk, approved.pk]))
     expect(page.locator(".ws-text")).to_contain_text("AAAA")
     assert_no_sideways_scroll(page)
+
+
+def test_right_to_left_paragraphs_run_right_to_left(page: Page, live_server, demo_users) -> None:
+    article = reviewable(
+        [
+            ("عنوان المقال عن الميناء", "title"),
+            ("هذه فقرة عربية طويلة بما يكفي لتكون من نص المقال.", "body"),
+            ("An English paragraph after it stays left to right, and is long.", "body"),
+        ]
+    )
+    log_in(page, live_server.url, "editor")
+    direction = "e => getComputedStyle(e).direction"
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    assert page.locator("h1").evaluate(direction) == "rtl"
+    paragraphs = page.locator("#tab-panel p")
+    assert paragraphs.evaluate_all(f"ps => ps.map({direction})") == ["rtl", "ltr"]
+    page.goto(f"{live_server.url}/review/{article.pk}/")
+    paragraphs = page.locator("#preview-body p")
+    assert paragraphs.evaluate_all(f"ps => ps.map({direction})") == ["rtl", "ltr"]
+    assert page.locator("#line-1 .text").evaluate(direction) == "rtl"
+    assert page.locator("#line-2 .text").evaluate(direction) == "ltr"
+    assert page.locator("#review-title").evaluate(direction) == "rtl"
