@@ -152,6 +152,11 @@ class TitleForm(VersionedForm):
     title = forms.CharField(max_length=1000)
 
 
+class BylineForm(VersionedForm):
+    # Empty: the article has no byline (the cleaner took something else for one).
+    byline = forms.CharField(required=False, max_length=1000)
+
+
 class RejectForm(VersionedForm):
     reason = forms.ChoiceField(choices=Article.RejectReason.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput)

@@ -151,6 +151,9 @@ class Article(models.Model):
     # Bumped by every editorial change: a save based on an older version is a conflict.
     edit_version = models.PositiveIntegerField(default=0, db_default=0)
     title = models.TextField(blank=True)
+    # The byline as approved; null until an approval set it (the cleaner's stands till then).
+    # Not part of a revision: annotations never point into it, so it needs none of their own.
+    byline = models.TextField(null=True, blank=True)  # noqa: DJ001
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -172,6 +175,13 @@ class Article(models.Model):
     @property
     def display_title(self) -> str:
         return self.title or self.original_name
+
+    @property
+    def display_byline(self) -> str:
+        """The approved byline, else the current cleaning's (load it with the article)."""
+        if self.byline is not None:
+            return self.byline
+        return self.current_cleaning.byline if self.current_cleaning else ""
 
 
 class Cleaning(models.Model):
@@ -281,7 +291,7 @@ class ReviewDraft(models.Model):
 
     ``labels`` maps a line index (as a string, JSON keys are strings) to the label the editor
     chose; ``cuts`` maps a line index to its [[start, end], …] cut spans, replacing the
-    cleaner's; ``title`` is the editor's title, or null for the cleaner's.
+    cleaner's; ``title`` and ``byline`` are the editor's, or null for the cleaner's.
     """
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="review_draft")
@@ -290,6 +300,8 @@ class ReviewDraft(models.Model):
     cuts = models.JSONField(default=dict)
     # Null, not "", means "no override": an editor may set an empty title on purpose.
     title = models.TextField(null=True, blank=True)  # noqa: DJ001
+    # The same for the byline ("" being "this article has none").
+    byline = models.TextField(null=True, blank=True)  # noqa: DJ001
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -303,6 +315,7 @@ class ReviewEvent(models.Model):
         LABEL = "label", "changed line labels"
         CUT = "cut", "cut a fragment"
         TITLE = "title", "edited the title"
+        BYLINE = "byline", "edited the byline"
         UNDO = "undo", "undid a change"
         APPROVE = "approve", "approved"
         REJECT = "reject", "rejected"

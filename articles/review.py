@@ -1,6 +1,6 @@
 """Editor review: corrections on top of a cleaning, approval into text revisions, the queue.
 
-An editor's corrections live in a ``ReviewDraft`` (per-line labels and cuts, a title) applied
+An editor's corrections live in a ``ReviewDraft`` (per-line labels and cuts, title, byline) applied
 on top of the article's current ``Cleaning``, which stays as the cleaner wrote it. Every
 action bumps ``Article.edit_version`` and is audited as a ``ReviewEvent``; a change based on an
 older version raises ``EditConflict`` instead of overwriting someone else's work.
@@ -9,7 +9,7 @@ older version raises ``EditConflict`` instead of overwriting someone else's work
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,14 @@ from articles.revisions import compose, revision_create
 BODY = "body"
 TITLE = "title"
 # Undo walks back these, newest first; decisions (approve, reject) are not undone.
-DRAFT_ACTIONS = (ReviewEvent.Action.LABEL, ReviewEvent.Action.CUT, ReviewEvent.Action.TITLE)
+DRAFT_ACTIONS = (
+    ReviewEvent.Action.LABEL,
+    ReviewEvent.Action.CUT,
+    ReviewEvent.Action.TITLE,
+    ReviewEvent.Action.BYLINE,
+)
+# The draft's whole-article corrections, next to its per-line labels and cuts.
+DRAFT_TEXTS = ("title", "byline")
 
 
 class ReviewError(Exception):
@@ -99,6 +106,7 @@ class Review:
     draft: ReviewDraft | None
     lines: list[ReviewLine] = field(default_factory=list)
     title: str = ""
+    byline: str = ""
 
     @property
     def blocks(self) -> list[str]:
@@ -109,7 +117,10 @@ class Review:
     @property
     def is_edited(self) -> bool:
         draft = self.draft
-        return bool(draft and (draft.labels or draft.cuts or draft.title is not None))
+        return bool(
+            draft
+            and (draft.labels or draft.cuts or draft.title is not None or draft.byline is not None)
+        )
 
     def composed_text(self) -> str:
         return compose(self.title, self.blocks)[0]
@@ -133,6 +144,7 @@ def _build(article: Article, cleaning: Cleaning, draft: ReviewDraft | None) -> R
         draft=draft,
         lines=lines,
         title=_title(cleaning, draft, lines),
+        byline=_byline(cleaning, draft),
     )
 
 
@@ -167,6 +179,7 @@ def _rebuild(old: Review, draft: ReviewDraft, changed: Iterable[str]) -> Review:
         draft=draft,
         lines=lines,
         title=_title(old.cleaning, draft, lines),
+        byline=_byline(old.cleaning, draft),
     )
 
 
@@ -180,6 +193,10 @@ def _title(cleaning: Cleaning, draft: ReviewDraft | None, lines: list[ReviewLine
     ):
         return cleaning.title
     return " ".join(title_lines[0].kept) if title_lines else ""
+
+
+def _byline(cleaning: Cleaning, draft: ReviewDraft | None) -> str:
+    return draft.byline if draft is not None and draft.byline is not None else cleaning.byline
 
 
 # ---------------------------------------------------------------- editing
@@ -216,12 +233,14 @@ def _draft_for(article: Article) -> ReviewDraft:
     )
     if draft.cleaning_id != cleaning.pk:
         # Corrections of an earlier cleaning do not apply to a new one.
-        draft.cleaning, draft.labels, draft.cuts, draft.title = cleaning, {}, {}, None
+        draft.cleaning, draft.labels, draft.cuts = cleaning, {}, {}
+        draft.title = draft.byline = None
     return draft
 
 
 def _apply(draft: ReviewDraft, patch: dict[str, Any]) -> None:
-    """Apply a draft patch: {"labels": {i: label|None}, "cuts": {i: spans|None}, "title"?}."""
+    """Apply a draft patch: {"labels": {i: label|None}, "cuts": {i: spans|None}, "title"?,
+    "byline"?}."""
     for name in ("labels", "cuts"):
         values = getattr(draft, name)
         for key, value in patch.get(name, {}).items():
@@ -229,8 +248,9 @@ def _apply(draft: ReviewDraft, patch: dict[str, Any]) -> None:
                 values.pop(key, None)
             else:
                 values[key] = value
-    if "title" in patch:
-        draft.title = patch["title"]
+    for name in DRAFT_TEXTS:
+        if name in patch:
+            setattr(draft, name, patch[name])
 
 
 def _edit(
@@ -252,8 +272,7 @@ def _edit(
             for name in ("labels", "cuts")
             if name in after
         }
-        if "title" in after:
-            before["title"] = draft.title
+        before.update({name: getattr(draft, name) for name in DRAFT_TEXTS if name in after})
         _apply(draft, after)
         draft.save()
         _bump(locked)
@@ -389,19 +408,49 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def title_edit(
     *, article: Article, user: AbstractBaseUser, expected_version: int, title: str
 ) -> Review:
-    def patch(review: Review) -> dict[str, Any]:
-        wanted = " ".join(title.split())
-        if not wanted:
-            raise ReviewError("The title cannot be empty.")
-        cleaner_title = _title(review.cleaning, None, review.lines)  # type: ignore[arg-type]
-        return {"title": None if wanted == cleaner_title else wanted}
+    if not title.strip():
+        raise ReviewError("The title cannot be empty.")
+    return _text_edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        name=TITLE,
+        value=title,
+        cleaner_value=lambda review: _title(review.cleaning, None, review.lines),  # type: ignore[arg-type]
+    )
 
+
+def byline_edit(
+    *, article: Article, user: AbstractBaseUser, expected_version: int, byline: str
+) -> Review:
+    """Correct the byline; an empty one says the article has none."""
+    return _text_edit(
+        article=article,
+        user=user,
+        expected_version=expected_version,
+        name="byline",
+        value=byline,
+        cleaner_value=lambda review: review.cleaning.byline if review.cleaning else "",
+    )
+
+
+def _text_edit(
+    *,
+    article: Article,
+    user: AbstractBaseUser,
+    expected_version: int,
+    name: str,
+    value: str,
+    cleaner_value: Callable[[Review], str],
+) -> Review:
+    """Set the draft's ``name`` (title or byline); back to the cleaner's it is no correction."""
+    wanted = " ".join(value.split())
     return _edit(
         article=article,
         user=user,
         expected_version=expected_version,
-        action=ReviewEvent.Action.TITLE,
-        make_patch=patch,
+        action=ReviewEvent.Action(name),
+        make_patch=lambda review: {name: None if wanted == cleaner_value(review) else wanted},
     )
 
 
@@ -483,13 +532,20 @@ def article_approve(
         locked.reject_reason, locked.reject_note = "", ""
         if live:
             locked.title = revision.title
-        _bump(locked, "review_status", "reject_reason", "reject_note", "title")
+        # At once, live or not: no annotation depends on it.
+        locked.byline = review.byline
+        _bump(locked, "review_status", "reject_reason", "reject_note", "title", "byline")
         ReviewEvent.objects.create(
             article=locked,
             user=user,
             action=ReviewEvent.Action.APPROVE,
             before=before,
-            after={**_decision_state(locked), "revision": revision.number, "live": live},
+            after={
+                **_decision_state(locked),
+                "revision": revision.number,
+                "live": live,
+                "byline": locked.byline,
+            },
         )
     return revision
 
@@ -569,6 +625,7 @@ def reclean_warning(article: Article, draft: ReviewDraft | None) -> str:
         return ""
     corrections = [
         *(["the title"] if draft.title is not None else []),
+        *(["the byline"] if draft.byline is not None else []),
         *([_count(len(draft.labels), "line label")] if draft.labels else []),
         *([f"cuts in {_count(len(draft.cuts), 'line')}"] if draft.cuts else []),
     ]

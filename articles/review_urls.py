@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:article_id>/lines/", views.review_lines, name="articles-review-lines"),
     path("<int:article_id>/cut/", views.review_cut, name="articles-review-cut"),
     path("<int:article_id>/title/", views.review_title, name="articles-review-title"),
+    path("<int:article_id>/byline/", views.review_byline, name="articles-review-byline"),
     path("<int:article_id>/undo/", views.review_undo, name="articles-review-undo"),
     path("<int:article_id>/approve/", views.review_approve, name="articles-review-approve"),
     path("<int:article_id>/reject/", views.review_reject, name="articles-review-reject"),

@@ -29,6 +29,7 @@ from articles import review, roles
 from articles.forms import (
     REVIEW_LABELS,
     BulkReviewForm,
+    BylineForm,
     CutForm,
     LinesForm,
     RecleanForm,
@@ -226,9 +227,7 @@ def _context(
         "partial_lines": changed is not None,
         "pending": review.pending_revision(article),
         "reclean_warning": review.reclean_warning(article, current.draft),
-        "unpublished": bool(
-            revision and current.cleaning and current.composed_text() != revision.text
-        ),
+        "unpublished": revision is not None and _unpublished(current, revision),
         **extra,
     }
     if "can_undo" not in context:
@@ -241,6 +240,14 @@ def _context(
             ).exists()
         )
     return context
+
+
+def _unpublished(current: review.Review, revision: TextRevision) -> bool:
+    """Whether the corrected cleaning differs from what was last approved."""
+    if current.cleaning is None:
+        return False
+    byline_changed = current.byline != current.article.display_byline
+    return byline_changed or current.composed_text() != revision.text
 
 
 @require_GET
@@ -370,15 +377,32 @@ def review_cut(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
 @require_POST
 @editor_required
 def review_title(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    return _text_edit(request, article_id, TitleForm, review.title_edit, "title")
+
+
+@require_POST
+@editor_required
+def review_byline(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    return _text_edit(request, article_id, BylineForm, review.byline_edit, "byline")
+
+
+def _text_edit(
+    request: HtmxHttpRequest,
+    article_id: int,
+    form_class: type[Form],
+    edit: Callable[..., review.Review],
+    name: str,
+) -> HttpResponse:
     def act(article: Article, data: dict[str, Any]) -> review.Review:
-        return review.title_edit(
+        return edit(
             article=article,
             user=request.user,
             expected_version=data["version"],
-            title=data["title"],
+            **{name: data[name]},
         )
 
-    return _act(request, article_id, TitleForm, act, success="Title saved.", action_is_edit=True)
+    success = f"{name.capitalize()} saved."
+    return _act(request, article_id, form_class, act, success=success, action_is_edit=True)
 
 
 @require_POST

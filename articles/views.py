@@ -77,6 +77,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "cleaning": cleaning,
             "revision": revision,
             "title": title,
+            "byline": article.display_byline,
             "blocks": blocks,
             "tab": tab,
             "can_edit": roles.is_editor(request.user),

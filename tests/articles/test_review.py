@@ -151,6 +151,42 @@ def test_editing_the_title(editor) -> None:
         review.title_edit(article=article, user=editor, expected_version=1, title="   ")
 
 
+def test_correcting_the_byline(editor) -> None:
+    article = reviewable()  # "By Ann Example" is a line the cleaner called "other".
+    Cleaning.objects.filter(pk=article.current_cleaning_id).update(byline="By Someone Else")
+    assert review.review_load(fresh(article)).byline == "By Someone Else"
+    current = review.byline_edit(
+        article=article, user=editor, expected_version=0, byline="  By Ann\nExample "
+    )
+    assert (current.byline, current.draft.byline, current.is_edited) == (
+        "By Ann Example",
+        "By Ann Example",
+        True,
+    )
+    assert review.review_load(fresh(article)).byline == "By Ann Example"
+    # Empty: the article has none.
+    assert (
+        review.byline_edit(article=article, user=editor, expected_version=1, byline="").byline == ""
+    )
+    assert review.review_undo(article=article, user=editor, expected_version=2).byline == (
+        "By Ann Example"
+    )
+    review.article_approve(article=article, user=editor, expected_version=3)
+    assert fresh(article).byline == "By Ann Example"
+    assert ReviewEvent.objects.get(action="approve").after["byline"] == "By Ann Example"
+    assert [event.action for event in ReviewEvent.objects.order_by("id")] == [
+        "byline",
+        "byline",
+        "undo",
+        "approve",
+    ]
+    # The cleaner's byline again is no correction.
+    current = review.byline_edit(
+        article=article, user=editor, expected_version=4, byline="By Someone Else"
+    )
+    assert (current.byline, current.draft.byline) == ("By Someone Else", None)
+
+
 def test_undo_walks_back_the_changes_one_by_one(editor) -> None:
     article = reviewable()
     review.lines_toggle(article=article, user=editor, expected_version=0, indexes=[3])
@@ -217,6 +253,7 @@ def test_approving_creates_an_nfc_revision_and_makes_it_current(editor) -> None:
         "note": "",
         "revision": 1,
         "live": True,
+        "byline": "",
     }
 
 

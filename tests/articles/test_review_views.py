@@ -144,6 +144,39 @@ def test_cutting_and_editing_the_title(editor, article: Article) -> None:
     assert '<p class="alert">Title saved.</p>' in response.content.decode()
 
 
+def test_correcting_the_byline(editor, annotator, article: Article) -> None:
+    Cleaning.objects.filter(pk=article.current_cleaning_id).update(byline="By Someone")
+    reading = client_for(annotator).get(article.get_absolute_url()).content.decode()
+    assert '<p class="byline" dir="auto">By Someone</p>' in reading  # The cleaner's, till approved.
+    client = client_for(editor)
+    response = client.post(
+        url("articles-review-byline", article), {"version": 0, "byline": f"By Ann {XSS}"}
+    )
+    assert response.status_code == 302
+    page = client.get(url("articles-review", article)).content.decode()
+    assert 'name="byline" value="By Ann &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"' in (
+        page
+    )
+    assert "Byline saved." in page
+    assert "edited the byline" in page
+    response = client.post(
+        url("articles-review-byline", article), {"version": 1, "byline": "By Ann Example"}, **HTMX
+    )
+    assert '<p class="alert">Byline saved.</p>' in response.content.decode()
+    assert 'value="By Ann Example"' in response.content.decode()
+    long = {"version": 2, "byline": "x" * 1001}
+    assert client.post(url("articles-review-byline", article), long).status_code == 400
+    client.post(url("articles-review-approve", article), {"version": 2})
+    reading = client_for(annotator).get(article.get_absolute_url()).content.decode()
+    assert '<p class="byline" dir="auto">By Ann Example</p>' in reading
+    # A later correction waits for approval, on the page and for readers.
+    client.post(url("articles-review-byline", article), {"version": 3, "byline": "By Ann"})
+    page = client.get(url("articles-review", article)).content.decode()
+    assert "your changes are not approved yet" in page
+    reading = client_for(annotator).get(article.get_absolute_url()).content.decode()
+    assert '<p class="byline" dir="auto">By Ann Example</p>' in reading
+
+
 def test_undo(editor, article: Article) -> None:
     client = client_for(editor)
     client.post(url("articles-review-lines", article), {"version": 0, "line": 4})

@@ -121,6 +121,13 @@ def test_reviewing_an_article(page: Page, live_server, demo_editor: str) -> None
     expect(page.locator("#review-history, .history")).to_contain_text("edited the title")
     expect(version).to_have_attribute("data-version", "9")
 
+    # The byline line the cleaner called "other": corrected in its own field.
+    page.get_by_label("Byline", exact=True).fill("By Ann Example")
+    page.get_by_label("Byline", exact=True).press("Enter")
+    expect(page.locator("#review-message")).to_have_text("Byline saved.")
+    expect(version).to_have_attribute("data-version", "10")
+    page.keyboard.press("Escape")  # Out of the field: the page's keys work again.
+
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "review-page.png", full_page=True)
 
@@ -135,7 +142,8 @@ def test_reviewing_an_article(page: Page, live_server, demo_editor: str) -> None
     assert revision.text == (
         "Café owners win the vote\n\nThe second paragraph goes on about the harbour."
     )
-    assert ReviewEvent.objects.filter(article=article).count() == 10
+    assert article.byline == "By Ann Example"
+    assert ReviewEvent.objects.filter(article=article).count() == 11
     assert dialogs == [], "article text ran as script"
     assert page.locator("script:not([src])").count() == 0
 
