@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from articles.cleaning import LABELS
@@ -31,9 +32,17 @@ class UploadForm(forms.Form):
         # archive, not by the form (which would turn away the whole upload).
         allow_empty_file=True,
         widget=MultipleFileInput(attrs={"accept": ".txt,.zip,.tar.gz,.tgz,.tar"}),
-        help_text="Text files, or .zip / .tar.gz archives of them.",
     )
     source = forms.CharField(max_length=200, initial="upload")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import, so the page states the limit in force.
+        limit = settings.NEWSREADER_UPLOAD_MAX_FILES
+        self.fields["files"].help_text = (
+            f"Text files, or .zip / .tar.gz archives of them: up to {limit:,} files at a time "
+            "(an archive counts as one)."
+        )
 
 
 # ---------------------------------------------------------------- review

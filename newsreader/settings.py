@@ -178,6 +178,10 @@ STORAGES = {
 # Uploads of archives can be large; the per-file limit is NEWSREADER_MAX_FILE_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files per request (Django's guard against a flood of temporary files); the upload page says
+# it, and an archive counts as one.
+NEWSREADER_UPLOAD_MAX_FILES = envint("NEWSREADER_UPLOAD_MAX_FILES", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = NEWSREADER_UPLOAD_MAX_FILES
 
 REST_FRAMEWORK = {
     # Token first: its scheme goes into WWW-Authenticate, so a request without valid

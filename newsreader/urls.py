@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler400 = "newsreader.errors.bad_request"
 handler404 = "newsreader.errors.not_found"
 handler500 = "newsreader.errors.server_error"

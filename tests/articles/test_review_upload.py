@@ -85,3 +85,53 @@ def test_annotators_cannot_see_batches(annotator, editor) -> None:
     upload(client_for(editor))
     batch = IngestBatch.objects.get()
     assert client_for(annotator).get(batch.get_absolute_url(), **HTMX).status_code == 403
+
+
+def too_many_files(count: int) -> list[io.BytesIO]:
+    files = []
+    for number in range(count):
+        page = io.BytesIO(f"Headline {number}\nBody.\n".encode())
+        page.name = f"{number}.txt"
+        files.append(page)
+    return files
+
+
+def test_the_form_states_the_file_limit(editor, settings) -> None:
+    settings.NEWSREADER_UPLOAD_MAX_FILES = 1200
+    page = client_for(editor).get(reverse("articles-upload")).content.decode()
+    assert "up to 1,200 files at a time" in page
+    assert 'id="upload-message"' in page
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_too_many_files_are_refused_with_the_reason(editor, settings, htmx) -> None:
+    settings.NEWSREADER_UPLOAD_MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    response = client_for(editor).post(
+        reverse("articles-upload"),
+        {"files": too_many_files(4), "source": "desk"},
+        **(HTMX if htmx else {}),
+    )
+    reason = "Too many files: at most 3 can be sent at once, and nothing was uploaded."
+    assert response.status_code == 400
+    assert not IngestBatch.objects.exists()
+    if htmx:  # upload.js shows it as it is.
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.content.decode().startswith(reason)
+    else:  # A page that says why and leads back to the form.
+        page = response.content.decode()
+        assert reason in page and "archive" in page
+        assert f'<a href="{reverse("articles-upload")}">Back to the form</a>' in page
+
+
+def test_too_many_files_for_the_api_is_json(editor, settings) -> None:
+    settings.NEWSREADER_UPLOAD_MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES = 1
+    response = client_for(editor).post("/api/ingest/", {"file": too_many_files(2)})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Too many files: at most 1 ")
+
+
+def test_other_bad_requests_keep_the_plain_page(editor, settings) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1
+    response = client_for(editor).post(reverse("articles-upload"), {"a": 1, "b": 2})
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()
