@@ -7,6 +7,7 @@ from articles.models import (
     IngestBatch,
     IngestDuplicate,
     IngestRejection,
+    IngestSkip,
     LineStat,
     ReviewDraft,
     ReviewEvent,
@@ -29,6 +30,13 @@ class IngestRejectionInline(admin.TabularInline):
     readonly_fields = ("name", "reason", "size_bytes", "created_at")
 
 
+class IngestSkipInline(admin.TabularInline):
+    model = IngestSkip
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("name", "reason", "size_bytes")
+
+
 class IngestDuplicateInline(admin.TabularInline):
     model = IngestDuplicate
     extra = 0
@@ -48,6 +56,7 @@ class IngestBatchAdmin(admin.ModelAdmin):
         "new_count",
         "duplicate_count",
         "rejected_count",
+        "skipped_count",
     )
     list_filter = ("origin", "source")
     readonly_fields = (
@@ -56,8 +65,9 @@ class IngestBatchAdmin(admin.ModelAdmin):
         "new_count",
         "duplicate_count",
         "rejected_count",
+        "skipped_count",
     )
-    inlines = [IngestRejectionInline, IngestDuplicateInline]
+    inlines = [IngestRejectionInline, IngestSkipInline, IngestDuplicateInline]
 
 
 @admin.register(IngestDuplicate)
@@ -71,6 +81,13 @@ class IngestDuplicateAdmin(admin.ModelAdmin):
 @admin.register(IngestRejection)
 class IngestRejectionAdmin(admin.ModelAdmin):
     list_display = ("name", "reason", "batch", "created_at")
+    list_select_related = ("batch",)
+    search_fields = ("name", "reason")
+
+
+@admin.register(IngestSkip)
+class IngestSkipAdmin(admin.ModelAdmin):
+    list_display = ("name", "reason", "size_bytes", "batch")
     list_select_related = ("batch",)
     search_fields = ("name", "reason")
 

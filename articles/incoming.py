@@ -1,6 +1,8 @@
 """Everything a user can hand us (paths, folders, archives, uploads) as a stream of files.
 
 Reading problems become files with a rejection reason, so one bad input never stops the rest.
+Archive entries that are not files to ingest come as skipped files with the reason, so the
+report names every entry (a folder's other files are not listed: the glob chose them out).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class IncomingFile:
     data: bytes | None = None
     error: str | None = None
     size: int | None = None
+    # Why an archive entry was left out on purpose (not a failure, unlike ``error``).
+    skipped: str | None = None
 
 
 def is_archive(name: str) -> bool:
@@ -104,53 +108,87 @@ def _from_archive_path(path: Path, *, glob: str, max_bytes: int) -> Iterator[Inc
 def _from_archive(
     name: str, stream: IO[bytes], *, glob: str, max_bytes: int
 ) -> Iterator[IncomingFile]:
-    """Members matching ``glob``; a corrupt archive or member is a rejection, not a crash."""
-    short_name = Path(name).name
+    """Each entry but folders; a corrupt archive or member is a rejection, not a crash."""
     try:
         if name.lower().endswith(".zip"):
-            members = _zip_members(stream, glob=glob, max_bytes=max_bytes)
+            yield from _zip_members(name, stream, glob=glob, max_bytes=max_bytes)
         else:
-            members = _tar_members(stream, glob=glob, max_bytes=max_bytes)
-        for member_name, data_or_error in members:
-            member_path = f"{name}!{member_name}"
-            member_short = Path(member_name).name
-            if isinstance(data_or_error, bytes):
-                yield _sized(member_short, member_path, data_or_error, max_bytes=max_bytes)
-            else:
-                yield IncomingFile(member_short, member_path, error=data_or_error)
+            yield from _tar_members(name, stream, glob=glob, max_bytes=max_bytes)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
-        yield IncomingFile(short_name, name, error=f"corrupt archive: {error}")
+        yield IncomingFile(Path(name).name, name, error=f"corrupt archive: {error}")
 
 
 def _matches(member_name: str, glob: str) -> bool:
     return fnmatch.fnmatch(Path(member_name).name, glob.removeprefix("**/"))
 
 
+def _not_matching(glob: str) -> str:
+    pattern = glob.removeprefix("**/")
+    extension = pattern.removeprefix("*")
+    if pattern.startswith("*.") and not any(char in extension for char in "*?["):
+        return f"not a {extension} file"
+    return f"not matching {pattern}"
+
+
+class _Entry:
+    """One archive member, as the file (or reason) ingest gets."""
+
+    def __init__(self, archive: str, member: str, size: int) -> None:
+        self.name, self.path, self.size = Path(member).name, f"{archive}!{member}", size
+
+    def refused(self, *, glob: str, max_bytes: int) -> IncomingFile | None:
+        """Skipped or too large, without reading it; None when it is to be read."""
+        if is_archive(self.name):
+            # Opening archives in archives would let a small upload unpack without bound.
+            return self.skip("nested archive: not opened")
+        if not _matches(self.name, glob):
+            return self.skip(_not_matching(glob))
+        if self.size > max_bytes:
+            return self.failed(_too_large(self.size, max_bytes))
+        return None
+
+    def skip(self, reason: str) -> IncomingFile:
+        return IncomingFile(self.name, self.path, skipped=reason, size=self.size)
+
+    def failed(self, reason: str) -> IncomingFile:
+        return IncomingFile(self.name, self.path, error=reason, size=self.size)
+
+    def with_data(self, data: bytes, *, max_bytes: int) -> IncomingFile:
+        return _sized(self.name, self.path, data, max_bytes=max_bytes)
+
+
 def _zip_members(
-    stream: IO[bytes], *, glob: str, max_bytes: int
-) -> Iterator[tuple[str, bytes | str]]:
+    name: str, stream: IO[bytes], *, glob: str, max_bytes: int
+) -> Iterator[IncomingFile]:
     with zipfile.ZipFile(stream) as archive:
         for info in archive.infolist():
-            if info.is_dir() or not _matches(info.filename, glob):
+            if info.is_dir():
                 continue
-            if info.file_size > max_bytes:
-                yield info.filename, _too_large(info.file_size, max_bytes)
+            entry = _Entry(name, info.filename, info.file_size)
+            if refused := entry.refused(glob=glob, max_bytes=max_bytes):
+                yield refused
                 continue
             try:
-                yield info.filename, archive.read(info)
+                data = archive.read(info)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-                yield info.filename, f"corrupt archive member: {error}"
+                yield entry.failed(f"corrupt archive member: {error}")
+            else:
+                yield entry.with_data(data, max_bytes=max_bytes)
 
 
 def _tar_members(
-    stream: IO[bytes], *, glob: str, max_bytes: int
-) -> Iterator[tuple[str, bytes | str]]:
+    name: str, stream: IO[bytes], *, glob: str, max_bytes: int
+) -> Iterator[IncomingFile]:
     with tarfile.open(fileobj=stream, mode="r:*") as archive:
         for member in archive:
-            if not member.isfile() or not _matches(member.name, glob):
+            if member.isdir():
                 continue
-            if member.size > max_bytes:
-                yield member.name, _too_large(member.size, max_bytes)
-                continue
-            extracted = archive.extractfile(member)
-            yield member.name, extracted.read() if extracted else "unreadable archive member"
+            entry = _Entry(name, member.name, member.size)
+            if not member.isfile():
+                yield entry.skip("a link or special file, not a regular file")
+            elif refused := entry.refused(glob=glob, max_bytes=max_bytes):
+                yield refused
+            elif extracted := archive.extractfile(member):
+                yield entry.with_data(extracted.read(), max_bytes=max_bytes)
+            else:
+                yield entry.failed("unreadable archive member")

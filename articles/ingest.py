@@ -22,7 +22,14 @@ from django.utils import timezone
 from articles import tasks
 from articles.decoding import Rejected, decode
 from articles.incoming import IncomingFile
-from articles.models import Article, IngestBatch, IngestDuplicate, IngestRejection, Source
+from articles.models import (
+    Article,
+    IngestBatch,
+    IngestDuplicate,
+    IngestRejection,
+    IngestSkip,
+    Source,
+)
 
 CHUNK_SIZE = 1000
 
@@ -31,6 +38,7 @@ class Outcome:
     NEW = "new"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+    SKIPPED = "skipped"
 
 
 # Called once per file: (name or path, outcome, reason or "").
@@ -90,10 +98,22 @@ def _ingest_chunk(
     chunk: list[IncomingFile], *, batch: IngestBatch, on_file: FileCallback | None
 ) -> None:
     rejections: list[IngestRejection] = []
+    skipped: list[IngestSkip] = []
     prepared: dict[str, _Prepared] = {}
-    # (file, sha256 or None when rejected, reason), in the order given, for the report.
+    # (file, sha256 or None when rejected or skipped, reason), in the order given, for the report.
     order: list[tuple[IncomingFile, str | None, str]] = []
     for incoming in chunk:
+        if incoming.skipped is not None:
+            skipped.append(
+                IngestSkip(
+                    batch=batch,
+                    name=incoming.path,
+                    reason=incoming.skipped,
+                    size_bytes=incoming.size,
+                )
+            )
+            order.append((incoming, None, incoming.skipped))
+            continue
         try:
             item = _prepare(incoming)
         except Rejected as error:
@@ -112,6 +132,7 @@ def _ingest_chunk(
         new_ids = sorted(new.values())
         outcomes = _outcomes(order, new)
         IngestRejection.objects.bulk_create(rejections)
+        IngestSkip.objects.bulk_create(skipped)
         _record_duplicates(outcomes, batch=batch)
         if new:
             Source.objects.filter(pk=batch.source_id).update(
@@ -119,8 +140,10 @@ def _ingest_chunk(
             )
         IngestBatch.objects.filter(pk=batch.pk).update(
             new_count=F("new_count") + len(new),
-            duplicate_count=F("duplicate_count") + len(chunk) - len(rejections) - len(new),
+            duplicate_count=F("duplicate_count")
+            + (len(chunk) - len(rejections) - len(skipped) - len(new)),
             rejected_count=F("rejected_count") + len(rejections),
+            skipped_count=F("skipped_count") + len(skipped),
         )
         if new_ids:
             transaction.on_commit(lambda: tasks.queue_cleaning(new_ids))
@@ -137,7 +160,9 @@ def _outcomes(
     outcomes = []
     unclaimed_new = set(new)
     for incoming, sha, reason in order:
-        if sha is None:
+        if incoming.skipped is not None:
+            outcomes.append((incoming, Outcome.SKIPPED, reason, sha))
+        elif sha is None:
             outcomes.append((incoming, Outcome.REJECTED, reason, sha))
         elif sha in unclaimed_new:
             unclaimed_new.discard(sha)  # A second copy in the same chunk is a duplicate.

@@ -42,6 +42,9 @@ class IngestBatch(models.Model):
     new_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
+    # Archive entries left out on purpose (not a page, a nested archive): not rejections,
+    # which fail a command-line ingest, but named in the report all the same.
+    skipped_count = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ("-started_at", "-id")
@@ -67,6 +70,21 @@ class IngestRejection(models.Model):
     reason = models.TextField()
     size_bytes = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+class IngestSkip(models.Model):
+    """An archive entry that is not a file to ingest, with why: listed, so nothing vanishes."""
+
+    batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="skipped")
+    name = models.TextField()
+    reason = models.TextField()
+    size_bytes = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)

@@ -147,6 +147,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "failed": states.get(Article.State.FAILED, 0),
             "waiting": states.get(Article.State.QUEUED, 0) + states.get(Article.State.CLEANING, 0),
             "rejections": batch.rejections.all()[:1000],
+            "skipped": batch.skipped.all()[:1000],
             "duplicates": batch.duplicates.select_related("article").defer(
                 "article__raw_bytes", "article__text", "article__search_vector"
             )[:1000],

@@ -96,7 +96,51 @@ def test_it_reads_archives(tmp_path: Path) -> None:
             archive.addfile(info, io.BytesIO(data))
     batch = ingest([zip_path, tar_path])
     assert batch.summary == "ingested: 4 new, 0 duplicate, 0 rejected"
+    assert batch.skipped_count == 1  # skip.bin: named in the report, below.
     assert Article.objects.filter(original_path__endswith="pages.zip!a/one.txt").exists()
+
+
+def mixed_zip(path: Path) -> Path:
+    nested = io.BytesIO()
+    with zipfile.ZipFile(nested, "w") as archive:
+        archive.writestr("inner.txt", page(9))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a/good.txt", page(1))
+        archive.writestr("c/", b"")  # A folder: not an entry to report.
+        archive.writestr("c/image.png", b"\x89PNG\r\n\x1a\n" + bytes(100))
+        archive.writestr("c/notes.md", "# notes")
+        archive.writestr("c/nested.zip", nested.getvalue())
+        archive.writestr("c/corrupt.zip", b"PK\x03\x04 not really a zip")
+    return path
+
+
+@pytest.mark.django_db
+def test_archive_entries_that_are_not_pages_are_named_with_the_reason(tmp_path: Path) -> None:
+    zip_path = mixed_zip(tmp_path / "mixed.zip")
+    tar_path = tmp_path / "links.tar"
+    with tarfile.open(tar_path, "w") as archive:
+        link = tarfile.TarInfo("d/link.txt")
+        link.type, link.linkname = tarfile.SYMTYPE, "d/elsewhere.txt"
+        archive.addfile(link)
+        folder = tarfile.TarInfo("e")
+        folder.type = tarfile.DIRTYPE
+        archive.addfile(folder)
+    batch = ingest([zip_path, tar_path])
+    assert batch.summary == "ingested: 1 new, 0 duplicate, 0 rejected"
+    skipped = {entry.name: (entry.reason, entry.size_bytes) for entry in batch.skipped.all()}
+    assert skipped == {
+        f"{zip_path}!c/image.png": ("not a .txt file", 108),
+        f"{zip_path}!c/notes.md": ("not a .txt file", 7),
+        f"{zip_path}!c/nested.zip": ("nested archive: not opened", mock.ANY),
+        f"{zip_path}!c/corrupt.zip": ("nested archive: not opened", 21),
+        f"{tar_path}!d/link.txt": ("a link or special file, not a regular file", 0),
+    }
+    assert batch.skipped_count == len(skipped)
+    reasons = {
+        glob: ingest([zip_path], glob=glob).skipped.get(name__endswith="good.txt").reason
+        for glob in ("*.md", "notes*")
+    }
+    assert reasons == {"*.md": "not a .md file", "notes*": "not matching notes*"}
 
 
 @pytest.mark.django_db
@@ -192,6 +236,21 @@ def test_the_command_reports_and_exits(folder: Path, tmp_path: Path, capsys) -> 
     with mock.patch("articles.tasks.queue_cleaning"):
         call_command("ingest", str(folder / "page0.txt"), "--source", "cli")
     assert capsys.readouterr().out.splitlines() == ["ingested: 0 new, 1 duplicate, 0 rejected"]
+
+
+@pytest.mark.django_db
+def test_the_command_names_skipped_archive_entries(tmp_path: Path, capsys) -> None:
+    zip_path = mixed_zip(tmp_path / "mixed.zip")
+    with mock.patch("articles.tasks.queue_cleaning"):
+        call_command("ingest", str(zip_path), "--source", "cli")  # Skipping is no failure.
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"skipped: {zip_path}!c/image.png: not a .txt file",
+        f"skipped: {zip_path}!c/notes.md: not a .txt file",
+        f"skipped: {zip_path}!c/nested.zip: nested archive: not opened",
+        f"skipped: {zip_path}!c/corrupt.zip: nested archive: not opened",
+        "ingested: 1 new, 0 duplicate, 0 rejected",
+    ]
 
 
 def test_the_command_exits_2_on_usage_errors() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from unittest import mock
 
@@ -135,3 +136,26 @@ def test_other_bad_requests_keep_the_plain_page(editor, settings) -> None:
     response = client_for(editor).post(reverse("articles-upload"), {"a": 1, "b": 2})
     assert response.status_code == 400
     assert "could not be understood" in response.content.decode()
+
+
+def test_the_report_names_skipped_archive_entries(editor) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("a.txt", PAGE)
+        zipped.writestr("pics/", b"")
+        zipped.writestr("pics/<b>x</b>.png", b"\x89PNG")
+        zipped.writestr("more.zip", b"PK\x03\x04 corrupt")
+    archive.name = "mixed.zip"
+    archive.seek(0)
+    client = client_for(editor)
+    with mock.patch("articles.tasks.queue_cleaning"):
+        client.post(reverse("articles-upload"), {"files": [archive], "source": "desk"})
+    batch = IngestBatch.objects.get()
+    assert (batch.new_count, batch.rejected_count, batch.skipped_count) == (1, 0, 2)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "<dt>Skipped in archives (not pages)</dt><dd>2</dd>" in page
+    assert "<td>mixed.zip!pics/&lt;b&gt;x&lt;/b&gt;.png</td><td>not a .txt file</td>" in page
+    assert "<td>mixed.zip!more.zip</td><td>nested archive: not opened</td>" in page
+    assert "pics/<" not in page and "mixed.zip!pics/</td>" not in page
+    listing = client.get(reverse("articles-batches")).content.decode()
+    assert re.search(r"<td>0</td>\s*<td>2</td>", listing)  # Rejected, skipped.

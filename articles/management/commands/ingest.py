@@ -33,6 +33,9 @@ class Command(BaseCommand):
                 progress.advance()
             if outcome == Outcome.REJECTED:
                 self._print(progress, f"rejected: {name}: {reason}")
+            elif outcome == Outcome.SKIPPED:
+                # Printed like a rejection but without failing the run: named, not lost.
+                self._print(progress, f"skipped: {name}: {reason}")
             elif verbose:
                 self._print(progress, f"{outcome}: {name}")
 
