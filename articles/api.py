@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
@@ -21,7 +22,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from articles import roles, search
+from articles import incoming, roles, search
 from articles.decoding import Rejected, decode
 from articles.ingest import Outcome, ingest_one, start_batch
 from articles.models import Article, IngestBatch, Source, TextRevision
@@ -88,7 +89,7 @@ class ArticleOutput(serializers.ModelSerializer):
         200: ArticleOutput,
         400: OpenApiResponse(description="Bad input."),
         413: OpenApiResponse(description="Too large."),
-        415: OpenApiResponse(description="Not text."),
+        415: OpenApiResponse(description="Not text: binary, undecodable, or an archive."),
     },
 )
 @api_view(["POST"])
@@ -107,6 +108,16 @@ def ingest(request: Request) -> Response:
         raw, name = data["text"].encode("utf-8"), data.get("name") or "api.txt"
         if len(raw) > settings.NEWSREADER_MAX_FILE_BYTES:
             return _too_large(len(raw))
+    if kind := incoming.archive_kind(raw):
+        upload_page = request.build_absolute_uri(reverse("articles-upload"))
+        return Response(
+            {
+                "detail": f"rejected: {kind}, not text. This API takes one text file per "
+                f"request; send archives to the upload page ({upload_page}) or to "
+                "`manage.py ingest`, which open them."
+            },
+            status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
     try:
         decode(raw)  # For the status code; ingest_one decodes again, cheaply.
     except Rejected as error:

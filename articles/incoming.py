@@ -33,6 +33,17 @@ def is_archive(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
+def archive_kind(data: bytes) -> str | None:
+    """What archive the bytes are, by their magic numbers (whatever the name says), or None."""
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return "a .zip archive"
+    if data.startswith(b"\x1f\x8b"):
+        return "gzip-compressed (a .tar.gz archive?)"
+    if data[257:262] == b"ustar":
+        return "a .tar archive"
+    return None
+
+
 def from_paths(paths: Iterable[str | Path], *, glob: str, max_bytes: int) -> Iterator[IncomingFile]:
     for raw_path in paths:
         path = Path(raw_path)

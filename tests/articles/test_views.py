@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import tarfile
 import zipfile
 from unittest import mock
 
@@ -295,6 +296,36 @@ class TestIngestApi:
         response = client.post(self.url, {"file": big})
         assert response.status_code == 413
         assert "limit is 100" in response.json()["detail"]
+
+    @pytest.mark.parametrize(
+        ("name", "kind"),
+        [
+            ("pages.zip", "a .zip archive"),
+            ("pages.tar.gz", "gzip-compressed (a .tar.gz archive?)"),
+            ("pages.tar", "a .tar archive"),
+            ("renamed.txt", "a .zip archive"),  # By content, not by name.
+        ],
+    )
+    def test_it_sends_archives_to_the_upload_page(self, editor, name, kind) -> None:
+        stream = io.BytesIO()
+        if ".tar" in name:
+            with tarfile.open(fileobj=stream, mode="w:gz" if name.endswith("gz") else "w") as tar:
+                info = tarfile.TarInfo("a.txt")
+                info.size = len(PAGE.encode())
+                tar.addfile(info, io.BytesIO(PAGE.encode()))
+        else:
+            with zipfile.ZipFile(stream, "w") as zipped:
+                zipped.writestr("a.txt", PAGE)
+        stream.seek(0)
+        stream.name = name
+        response = client_for(editor).post(self.url, {"file": stream})
+        assert response.status_code == 415
+        assert response.json()["detail"] == (
+            f"rejected: {kind}, not text. This API takes one text file per request; send "
+            "archives to the upload page (http://testserver/upload/) or to `manage.py ingest`, "
+            "which open them."
+        )
+        assert not Article.objects.exists()
 
     def test_malformed_json_is_a_400(self, editor) -> None:
         response = client_for(editor).post(self.url, "{not json", content_type="application/json")
