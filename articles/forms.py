@@ -9,9 +9,14 @@ from articles.models import Article, Source
 from articles.review import QUEUE_STATUSES, QueueFilters, QueueSort
 
 
-class ArticleSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=500)
+class OlderPageForm(forms.Form):
+    """A page of a list, newest first: the rows older (lower id) than ``before``."""
+
     before = forms.IntegerField(required=False, min_value=1)
+
+
+class ArticleSearchForm(OlderPageForm):
+    q = forms.CharField(required=False, max_length=500)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

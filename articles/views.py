@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from articles import incoming, roles, search
-from articles.forms import ArticleSearchForm, UploadForm
+from articles.forms import ArticleSearchForm, OlderPageForm, UploadForm
 from articles.ingest import ingest_files, start_batch
 from articles.models import Article, IngestBatch
+
+M = TypeVar("M", bound=Model)
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -32,21 +36,23 @@ def article_list(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.select_related("source").defer("raw_bytes", "text")
     if query:
         articles = articles.filter(search_vector=search.matching(query))
-    if form.cleaned_data["before"]:
-        articles = articles.filter(pk__lt=form.cleaned_data["before"])
+    page, pager = older_page(articles, form.cleaned_data["before"])
+    context = {"articles": page, "query": query, **pager}
+    return render(request, "articles/article_list.html", context)
+
+
+def older_page(rows: QuerySet[M], before: int | None) -> tuple[list[M], dict[str, object]]:
+    """A page of ``rows``, newest (highest id) first, below ``before``; and the template's
+    links: ``next_before`` (None on the last page) and ``is_first_page``.
+
+    By keyset, not page number, so a page deep in the list costs no more than the first and
+    rows ingested meanwhile do not shift the pages."""
+    if before:
+        rows = rows.filter(pk__lt=before)
     page_size = settings.NEWSREADER_PAGE_SIZE
-    page = list(articles.order_by("-pk")[: page_size + 1])
+    page = list(rows.order_by("-pk")[: page_size + 1])
     next_before = page[page_size - 1].pk if len(page) > page_size else None
-    return render(
-        request,
-        "articles/article_list.html",
-        {
-            "articles": page[:page_size],
-            "query": query,
-            "next_before": next_before,
-            "is_first_page": not form.cleaned_data["before"],
-        },
-    )
+    return page[:page_size], {"next_before": next_before, "is_first_page": not before}
 
 
 @login_required
@@ -123,8 +129,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    batches = IngestBatch.objects.select_related("source", "created_by")[:100]
-    return render(request, "articles/batch_list.html", {"batches": batches})
+    form = OlderPageForm(request.GET)
+    if not form.is_valid():
+        context = {"batches": [], "errors": form.errors}
+        return render(request, "articles/batch_list.html", context, status=400)
+    batches = IngestBatch.objects.select_related("source", "created_by")
+    page, pager = older_page(batches, form.cleaned_data["before"])
+    return render(request, "articles/batch_list.html", {"batches": page, **pager})
 
 
 @login_required

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from articles.ingest import start_batch
 from articles.models import IngestBatch
 from articles.tasks import clean_articles
 
@@ -159,3 +160,32 @@ def test_the_report_names_skipped_archive_entries(editor) -> None:
     assert "pics/<" not in page and "mixed.zip!pics/</td>" not in page
     listing = client.get(reverse("articles-batches")).content.decode()
     assert re.search(r"<td>0</td>\s*<td>2</td>", listing)  # Rejected, skipped.
+
+
+def test_the_batch_list_pages_back_through_all_batches(editor, settings) -> None:
+    settings.NEWSREADER_PAGE_SIZE = 2
+    ids = [
+        start_batch(source_name="desk", origin=IngestBatch.Origin.WEB, created_by=editor).pk
+        for _ in range(5)
+    ]
+    client = client_for(editor)
+    url = reverse("articles-batches")
+    seen, page, links = [], client.get(url), []
+    while True:
+        seen += [batch.pk for batch in page.context["batches"]]
+        html = page.content.decode()
+        links.append("« Newest" in html)
+        if (older := re.search(r'<a rel="next" href="(\?before=\d+)">Older »</a>', html)) is None:
+            break
+        page = client.get(url + older[1])
+    assert seen == ids[::-1]  # Newest first, each once, none left out.
+    assert links == [False, True, True]
+    past_the_end = client.get(url, {"before": ids[0]}).content.decode()
+    assert "No older batches." in past_the_end and f'href="{url}"' in past_the_end
+    bad = client.get(url, {"before": "nonsense"})
+    assert bad.status_code == 400 and "Page: Enter a whole number." in bad.content.decode()
+
+
+def test_the_empty_batch_list_says_how_to_ingest(editor) -> None:
+    page = client_for(editor).get(reverse("articles-batches")).content.decode()
+    assert "Nothing ingested yet." in page and "manage.py ingest PATH" in page
