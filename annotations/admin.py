@@ -15,7 +15,7 @@ from annotations.models import (
     SupportSpan,
     Tombstone,
 )
-from newsreader.admin import ReadOnlyAdmin
+from newsreader.admin import MadeByTheAppAdmin, ReadOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,7 +48,7 @@ class AnnotationEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReanchorRun)
-class ReanchorRunAdmin(admin.ModelAdmin):
+class ReanchorRunAdmin(ReadOnlyAdmin):
     list_display = ("article", "from_revision", "to_revision", "status", "counts", "finished_at")
     raw_id_fields = ("article", "from_revision", "to_revision")
 
@@ -103,7 +103,7 @@ class StanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(MadeByTheAppAdmin):
     list_display = ("project", "format", "state", "requested_by", "size_bytes", "created_at")
     list_filter = ("state", "format")
     exclude = ("content",)

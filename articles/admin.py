@@ -14,7 +14,7 @@ from articles.models import (
     Source,
     TextRevision,
 )
-from newsreader.admin import ReadOnlyAdmin
+from newsreader.admin import MadeByTheAppAdmin, ReadOnlyAdmin
 
 
 @admin.register(Source)
@@ -45,7 +45,7 @@ class IngestDuplicateInline(admin.TabularInline):
 
 
 @admin.register(IngestBatch)
-class IngestBatchAdmin(admin.ModelAdmin):
+class IngestBatchAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "source",
@@ -71,7 +71,7 @@ class IngestBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(IngestDuplicate)
-class IngestDuplicateAdmin(admin.ModelAdmin):
+class IngestDuplicateAdmin(ReadOnlyAdmin):
     list_display = ("name", "article_id", "batch")
     list_select_related = ("batch",)
     search_fields = ("name",)
@@ -79,7 +79,7 @@ class IngestDuplicateAdmin(admin.ModelAdmin):
 
 
 @admin.register(IngestRejection)
-class IngestRejectionAdmin(admin.ModelAdmin):
+class IngestRejectionAdmin(ReadOnlyAdmin):
     list_display = ("name", "reason", "batch", "created_at")
     list_select_related = ("batch",)
     search_fields = ("name", "reason")
@@ -129,7 +129,7 @@ class CleaningAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LineStat)
-class LineStatAdmin(admin.ModelAdmin):
+class LineStatAdmin(MadeByTheAppAdmin):
     list_display = ("key", "source", "documents")
     list_filter = ("source",)
     ordering = ("-documents",)
@@ -143,13 +143,13 @@ class TextRevisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CleaningHint)
-class CleaningHintAdmin(admin.ModelAdmin):
+class CleaningHintAdmin(MadeByTheAppAdmin):
     list_display = ("source", "key", "label", "corrections", "updated_at")
     list_filter = ("source", "label")
 
 
 @admin.register(ReviewDraft)
-class ReviewDraftAdmin(admin.ModelAdmin):
+class ReviewDraftAdmin(MadeByTheAppAdmin):
     list_display = ("article", "cleaning", "updated_at")
     raw_id_fields = ("article", "cleaning")
 

@@ -24,6 +24,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class MadeByTheAppAdmin(admin.ModelAdmin):
+    """For working records the app makes and keeps (counts, hints, drafts, jobs): readable,
+    and deletable to clear out a wrong or stale one, but never made or edited by hand, which
+    would only give the app records no process of its own produced."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class UserAdmin(auth_admin.UserAdmin):
     """Users are deactivated, not deleted: a delete would take their annotations along
     without the tombstones API consumers sync deletions by, and leave holes in the audit."""

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from articles.models import CleaningHint
 from articles.tasks import clean_articles
 from tests.articles.factories import make_article
 
@@ -48,12 +49,36 @@ def test_the_changelist_renders(model, admin_user) -> None:
         "annotations_claim",
         "annotations_supportspan",
         "annotations_stance",
+        # Made by ingest and re-anchoring, as the report of what they did.
+        "articles_ingestbatch",
+        "articles_ingestduplicate",
+        "articles_ingestrejection",
+        "annotations_reanchorrun",
+        # Working records of the app: a hand-made one is one no process produced.
+        "articles_linestat",
+        "articles_cleaninghint",
+        "articles_reviewdraft",
+        "annotations_exportjob",
     ],
 )
 def test_records_the_services_keep_are_read_only(name: str, admin_user) -> None:
     client = Client()
     client.force_login(admin_user)
     assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_stale_working_record_can_still_be_deleted(admin_user) -> None:
+    article = make_article("Title of a page\nA body line that is long enough to count as prose.\n")
+    clean_articles([article.pk])
+    hint = CleaningHint.objects.create(source=article.source, key=1, label="OTHER")
+    client = Client()
+    client.force_login(admin_user)
+    change = client.get(reverse("admin:articles_cleaninghint_change", args=[hint.pk]))
+    assert change.status_code == 200 and b'name="_save"' not in change.content
+    delete = reverse("admin:articles_cleaninghint_delete", args=[hint.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not CleaningHint.objects.exists()
 
 
 @pytest.mark.django_db
