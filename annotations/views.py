@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
@@ -112,6 +112,7 @@ def _workspace_url(project: Project, article: Article) -> str:
 # ---------------------------------------------------------------- queue and projects
 
 
+@require_safe
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if roles.is_editor(request.user):
@@ -131,6 +132,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "annotations/queue.html", {"projects": projects})
 
 
+@require_safe
 @login_required
 def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
     project, _ = _get_project(request, project_id)
@@ -145,6 +147,7 @@ def project_next(request: HttpRequest, project_id: int) -> HttpResponse:
 MINE_SHOWN, ALL_SHOWN = 500, 1000
 
 
+@require_safe
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     project, role = _get_project(request, project_id)
@@ -401,6 +404,7 @@ def _kind_of(obj: Any) -> str:
     return {EntityMention: "mention", Claim: "claim", Stance: "stance", Entity: "entity"}[type(obj)]
 
 
+@require_safe
 @login_required
 def workspace(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
     project, article, role, assignment = _get_workspace(request, project_id, article_id)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from articles import incoming, roles, search
@@ -26,6 +26,7 @@ def _require_editor(request: HttpRequest) -> None:
         )
 
 
+@require_safe
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET)
@@ -55,6 +56,7 @@ def older_page(rows: QuerySet[M], before: int | None) -> tuple[list[M], dict[str
     return page[:page_size], {"next_before": next_before, "is_first_page": not before}
 
 
+@require_safe
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(

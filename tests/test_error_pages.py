@@ -42,3 +42,15 @@ def test_opening_a_form_action_shows_a_page_not_a_blank_405(editor) -> None:
     assert "is where a form of this site sends its changes" in page.content.decode()
     api = client.get("/api/auth/token/")
     assert api.status_code == 405 and api.json() == {"detail": 'Method "GET" not allowed.'}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["articles-list", "annotations-queue"])
+def test_sending_a_form_to_a_page_to_read_is_a_405_that_says_nothing_was_saved(
+    name: str, editor
+) -> None:
+    client = Client()
+    client.force_login(editor)
+    page = client.post(reverse(name), {"anything": "1"})
+    assert page.status_code == 405 and page["Allow"] == "GET, HEAD"
+    assert "takes no changes, and nothing was saved" in page.content.decode()
