@@ -380,7 +380,8 @@ def _anchor_fields(revision: TextRevision, span: Span) -> dict[str, Any]:
         raise AnnotationError("The selection lies outside the text.")
     if revision.text[span.start : span.end] != span.exact:
         raise AnnotationError(
-            "The selected text does not match the article at these offsets; reload the page."
+            "The selected text does not match the article at these offsets;"
+            " load the article again (its text may have changed)."
         )
     quote = anchoring.quote_at(revision.text, span.start, span.end)
     return {
@@ -402,7 +403,10 @@ def _current_revision(article: Article, revision_id: int | None) -> TextRevision
     if revision_id is not None and revision_id != revision.pk:
         if not TextRevision.objects.filter(pk=revision_id, article_id=article.pk).exists():
             raise AnnotationError(f"Revision {revision_id} is not a revision of this article.")
-        raise StaleRevision("The article text has changed since you loaded it; reload the page.")
+        raise StaleRevision(
+            "The article text has changed since it was loaded (it has a newer revision);"
+            " load it again."
+        )
     return revision
 
 
