@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -692,6 +693,54 @@ class PlainListMixin:
 
 
 # ---------------------------------------------------------------- health and tokens
+
+
+# What the API's index lists: its resources by the names a client would look for.
+INDEX = {
+    "articles": "api-articles",
+    "sources": "api-sources",
+    "revisions": "api-revisions",
+    "ingest": "api-ingest",
+    "projects": "api-project-list",
+    "assignments": "api-assignment-list",
+    "entities": "api-entity-list",
+    "mentions": "api-mention-list",
+    "claims": "api-claim-list",
+    "stances": "api-stance-list",
+    "support_spans": "api-support-list",
+    "changes": "api-changes",
+    "token": "api-token",
+    "health": "api-health",
+}
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Index",
+        {
+            "docs": serializers.URLField(),
+            "schema": serializers.URLField(),
+            "resources": serializers.DictField(child=serializers.URLField()),
+        },
+    ),
+    auth=[],
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def index(request: Request) -> Response:
+    """Where to start: the docs, the schema and every resource's URL."""
+
+    def url(name: str) -> str:
+        return request.build_absolute_uri(reverse(name))
+
+    return Response(
+        {
+            "docs": url("api-docs"),
+            "schema": url("api-schema"),
+            "resources": {key: url(name) for key, name in INDEX.items()},
+        }
+    )
 
 
 @extend_schema(

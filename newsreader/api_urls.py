@@ -21,6 +21,7 @@ router.register("stances", annotations_api.StanceViewSet, basename="api-stance")
 router.register("support-spans", annotations_api.SupportSpanViewSet, basename="api-support")
 
 urlpatterns = [
+    path("", api.index, name="api-index"),
     path("health/", api.health, name="api-health"),
     path("auth/token/", api.obtain_token, name="api-token"),
     path("ingest/", articles_api.ingest, name="api-ingest"),

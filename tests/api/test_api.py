@@ -527,3 +527,21 @@ def test_assigning_twice_answers_the_existing_assignment(
     assert refused.status_code == 403
     unknown = client.post("/api/assignments/", {**body, "annotator": 10**9}, format="json")
     assert unknown.status_code == 400 and unknown.json() == {"annotator": ["No such user."]}
+
+
+def test_the_index_lists_every_resource(annotator: User) -> None:
+    index = APIClient().get("/api/")
+    assert index.status_code == 200
+    body = index.json()
+    assert body["docs"] == "http://testserver/api/docs/"
+    assert body["schema"] == "http://testserver/api/schema/"
+    client = client_for(annotator)
+    for name, url in body["resources"].items():
+        path = url.removeprefix("http://testserver")
+        answer = (
+            client.get(path)
+            if name not in ("ingest", "token")
+            else client.post(path, {}, format="json")
+        )
+        # Found and answering (ingest is for editors: 403 to an annotator).
+        assert answer.status_code in (200, 400, 403), (name, answer.status_code)
