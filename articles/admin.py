@@ -86,7 +86,7 @@ class IngestRejectionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IngestSkip)
-class IngestSkipAdmin(admin.ModelAdmin):
+class IngestSkipAdmin(ReadOnlyAdmin):
     list_display = ("name", "reason", "size_bytes", "batch")
     list_select_related = ("batch",)
     search_fields = ("name", "reason")

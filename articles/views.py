@@ -128,6 +128,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form})
 
 
+@require_safe
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
@@ -140,6 +141,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/batch_list.html", {"batches": page, **pager})
 
 
+@require_safe
 @login_required
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     _require_editor(request)

@@ -53,6 +53,7 @@ def test_the_changelist_renders(model, admin_user) -> None:
         "articles_ingestbatch",
         "articles_ingestduplicate",
         "articles_ingestrejection",
+        "articles_ingestskip",
         "annotations_reanchorrun",
         # Working records of the app: a hand-made one is one no process produced.
         "articles_linestat",

@@ -45,7 +45,7 @@ def test_opening_a_form_action_shows_a_page_not_a_blank_405(editor) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["articles-list", "annotations-queue"])
+@pytest.mark.parametrize("name", ["articles-list", "articles-batches", "annotations-queue"])
 def test_sending_a_form_to_a_page_to_read_is_a_405_that_says_nothing_was_saved(
     name: str, editor
 ) -> None:
