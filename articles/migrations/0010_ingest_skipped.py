@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_source_article_count'),
+        ('articles', '0009_review_byline'),
     ]
 
     operations = [
