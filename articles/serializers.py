@@ -61,9 +61,14 @@ class ArticleDetailSerializer(ArticleSerializer):
     """One article with its decoded text (the raw bytes stay behind: they may not be text)."""
 
     source_name = serializers.CharField(source="source.name", read_only=True)
+    byline = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The byline as an editor approved it (empty: none); null until approved.",
+    )
 
     class Meta(ArticleSerializer.Meta):
-        fields = (*ArticleSerializer.Meta.fields, "source_name", "text", "error")
+        fields = (*ArticleSerializer.Meta.fields, "source_name", "byline", "text", "error")
         read_only_fields = fields
 
 

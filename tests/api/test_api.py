@@ -364,6 +364,16 @@ def test_article_filters(annotator: User) -> None:
         assert list(response.json().values()) == [["Enter a whole number."]], url
 
 
+def test_an_article_has_its_approved_byline(annotator: User) -> None:
+    article = approved_article()
+    client = client_for(annotator)
+    assert client.get(f"/api/articles/{article.pk}/").json()["byline"] is None
+    article.byline = "By Maria Jensen, Staff Reporter"
+    article.save(update_fields=["byline"])
+    body = client.get(f"/api/articles/{article.pk}/").json()
+    assert body["byline"] == "By Maria Jensen, Staff Reporter"
+
+
 def test_the_project_filter_shows_only_the_users_projects(annotator: User, editor: User) -> None:
     article = approved_article()
     elsewhere = project_for(editor, article=article)
