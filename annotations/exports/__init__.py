@@ -111,9 +111,9 @@ def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
 
 
 def _left_out(docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]]) -> str:
-    lines = ["document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state"]
+    lines = ["document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state\tstance"]
     for d, s in stances:
-        lines.append(f"{d.key}\tstance\t{s['id']}\t\t\t{s['label']}\t\t")
+        lines.append(f"{d.key}\tstance\t{s['id']}\t\t\t{s['label']}\t\t\t{_stance_of(d, s)}")
     for d in docs:
         for kind, spans in (("mention", d.mentions), ("claim", d.claims)):
             for x in spans:
@@ -121,6 +121,24 @@ def _left_out(docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]]) -> str
                 exact = " ".join(x["exact"].split())
                 lines.append(
                     f"{d.key}\t{kind}\t{x['id']}\t{x['start']}\t{x['end']}\t{label}\t{exact}"
-                    f"\t{x['anchor_state']}"
+                    f"\t{x['anchor_state']}\t"
                 )
     return "\n".join(lines) + "\n"
+
+
+def _stance_of(doc: Doc, stance: dict[str, Any]) -> str:
+    """Who holds the stance, toward what: a row of it without them says only "AGAINST"."""
+    names = {e["id"]: " ".join(e["name"].split()) for e in doc.entities}
+
+    def entity(pk: int) -> str:
+        return f"entity {pk} ({names[pk]})" if pk in names else f"entity {pk}"
+
+    holder = "the author" if stance["holder"] is None else entity(stance["holder"])
+    kind = stance["target_kind"]
+    if kind == "topic":
+        target = f"topic {' '.join(stance['target_topic'].split())}"
+    elif kind == "entity":
+        target = entity(stance["target_entity"])
+    else:
+        target = f"claim {stance['target_claim']}"
+    return f"{holder} toward {target}"

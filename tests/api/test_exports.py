@@ -196,7 +196,9 @@ def test_brat_has_claimants_and_stances_toward_entities_and_topics() -> None:
     assert brat.holds(d, toward_topic) is False
     assert [brat.holds(d, s) for s in d.stances[1:]] == [True] * 4
     listed = zipfile.ZipFile(io.BytesIO(render("brat", [d])[2])).read("left-out.tsv")
-    assert listed.decode().splitlines()[1:] == ["1-r2-alice\tstance\t4\t\t\tFAVOR\t\t"]
+    assert listed.decode().splitlines()[1:] == [
+        "1-r2-alice\tstance\t4\t\t\tFAVOR\t\t\tthe author toward topic Climate policy"
+    ]
 
 
 def test_web_annotation_has_quote_and_position_selectors() -> None:
@@ -376,8 +378,8 @@ def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
             lines = files.read("annotations.jsonl").decode().splitlines()
             assert [json.loads(x)["id"] for x in lines] == ["1-r2-alice"]
         assert files.read("left-out.tsv").decode().splitlines() == [
-            "document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state",
-            "1-r1-alice\tmention\t1\t0\t13\tPER\tAngela Merkel\tanchored",
+            "document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state\tstance",
+            "1-r1-alice\tmention\t1\t0\t13\tPER\tAngela Merkel\tanchored\t",
         ]
     _, content_type, _ = render("doccano", [doc()])
     assert content_type == "application/jsonl"  # Nothing left out: the file itself.
@@ -388,7 +390,7 @@ def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
     files = zipfile.ZipFile(io.BytesIO(render("doccano", [toward])[2]))
     assert json.loads(files.read("annotations.jsonl"))["stances"] == []
     assert files.read("left-out.tsv").decode().splitlines()[1] == (
-        "1-r2-alice\tstance\t4\t\t\tAGREE\t\t"
+        "1-r2-alice\tstance\t4\t\t\tAGREE\t\t\tthe author toward claim 9"
     )
 
 
