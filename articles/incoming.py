@@ -8,6 +8,7 @@ report names every entry (a folder's other files are not listed: the glob chose 
 from __future__ import annotations
 
 import fnmatch
+import stat
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -176,6 +177,12 @@ def _zip_members(
             if info.is_dir():
                 continue
             entry = _Entry(name, info.filename, info.file_size)
+            # Zips from Unix keep the file's mode: a link (zip -y) holds its target's path.
+            # No file type there (other systems; Python's writestr) is a regular file.
+            kind = stat.S_IFMT(info.external_attr >> 16)
+            if kind and kind != stat.S_IFREG:
+                yield entry.skip("a link or special file, not a regular file")
+                continue
             if refused := entry.refused(glob=glob, max_bytes=max_bytes):
                 yield refused
                 continue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import stat
 import subprocess
 import sys
 import tarfile
@@ -111,6 +112,11 @@ def mixed_zip(path: Path) -> Path:
         archive.writestr("c/notes.md", "# notes")
         archive.writestr("c/nested.zip", nested.getvalue())
         archive.writestr("c/corrupt.zip", b"PK\x03\x04 not really a zip")
+        # As `zip -y` stores a symbolic link: the mode says so, the data is the target's path.
+        link = zipfile.ZipInfo("c/link.txt")
+        link.create_system = 3  # Unix
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "a/good.txt")
     return path
 
 
@@ -133,6 +139,7 @@ def test_archive_entries_that_are_not_pages_are_named_with_the_reason(tmp_path: 
         f"{zip_path}!c/notes.md": ("not a .txt file", 7),
         f"{zip_path}!c/nested.zip": ("nested archive: not opened", mock.ANY),
         f"{zip_path}!c/corrupt.zip": ("nested archive: not opened", 21),
+        f"{zip_path}!c/link.txt": ("a link or special file, not a regular file", 10),
         f"{tar_path}!d/link.txt": ("a link or special file, not a regular file", 0),
     }
     assert batch.skipped_count == len(skipped)
@@ -249,6 +256,7 @@ def test_the_command_names_skipped_archive_entries(tmp_path: Path, capsys) -> No
         f"skipped: {zip_path}!c/notes.md: not a .txt file",
         f"skipped: {zip_path}!c/nested.zip: nested archive: not opened",
         f"skipped: {zip_path}!c/corrupt.zip: nested archive: not opened",
+        f"skipped: {zip_path}!c/link.txt: a link or special file, not a regular file",
         "ingested: 1 new, 0 duplicate, 0 rejected",
     ]
 
