@@ -466,6 +466,12 @@ def entity_choice_labels(entities: list[Entity]) -> list[Entity]:
             entity.choice_label += f" · no mention (#{entity.pk})"
             continue
         entity.choice_label += f" · “…{_words_around(mention)}…”"
+    # Mentions of the same words (the same place tagged twice, a repeated "said Smith.") still
+    # read alike: the id tells them apart then.
+    counts = Counter(entity.choice_label for entity in alike)
+    for entity in alike:
+        if counts[entity.choice_label] > 1:
+            entity.choice_label += f" (#{entity.pk})"
     return entities
 
 

@@ -263,6 +263,18 @@ def test_same_named_entities_are_told_apart_in_the_dropdowns(annotator) -> None:
     ]
     # The claimant, holder and target choices say the same.
     assert html.count(f"Angela Merkel (PER) · no mention (#{unused.pk})") == 4
+    # The same place tagged again as a new entity: the words around it are alike too.
+    again = services.entity_create(**scope, name="Angela Merkel", label="PER")
+    services.mention_create(
+        **scope, span=Span(at, at + 13, "Angela Merkel"), label="PER", entity=again
+    )
+    html = logged_in(annotator).get(url(project, article)).content.decode()
+    select = re.search(r'<select name="entity" id="mention-entity".*?</select>', html).group()
+    around = "Angela Merkel (PER) · “…Later, a nurse called Angela Merkel spoke up.…”"
+    assert re.findall(r'<option value="([^"]*)">([^<]*)</option>', select)[3:5] == [
+        (str(nurse.pk), f"{around} (#{nurse.pk})"),
+        (str(again.pk), f"{around} (#{again.pk})"),
+    ]
 
 
 def test_article_text_is_escaped(annotator) -> None:
