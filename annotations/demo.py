@@ -68,7 +68,8 @@ def approve_cleaned(*, approver: Any) -> list[Article]:
             )
             review.revision_activate(article=article, revision=revision)
             article.review_status = Article.Review.APPROVED
-            article.save(update_fields=["review_status", "updated_at"])
+            article.byline = cleaning.byline  # As an editor's approval sets it.
+            article.save(update_fields=["review_status", "byline", "updated_at"])
         approved.append(article)
     return approved
 

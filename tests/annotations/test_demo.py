@@ -34,6 +34,9 @@ def test_demo_setup_then_demo_assign(monkeypatch) -> None:
     for article in approved:
         revision = article.current_revision
         assert revision.number == 1 and revision.text.startswith(revision.title)
+        # Approved as the cleaner left it: its byline too, as the API gives it.
+        assert article.byline == article.current_cleaning.byline
+    assert any(article.byline for article in approved)
     # Again: nothing new, nothing duplicated.
     assert call_command("demo_assign").startswith("0 article(s) approved, 0 assigned")
     call_command("demo_setup")
