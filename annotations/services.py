@@ -244,10 +244,12 @@ def project_topic_rename(*, project: Project, old: str, new: str, user: Any) -> 
         project = Project.objects.select_for_update().get(pk=project.pk)
         if old not in project.topics:
             raise AnnotationError(f"“{old}” is not a topic of this project.", field="old")
-        if not new or new in project.topics:
-            raise AnnotationError(
-                "The new name must be non-empty and not another topic's.", field="new"
-            )
+        if not new:
+            raise AnnotationError("Give the topic a new name.", field="new")
+        if new == old:
+            raise AnnotationError(f"“{old}” is already called that.", field="new")
+        if new in project.topics:
+            raise AnnotationError(f"“{new}” is already another topic of this project.", field="new")
         project.topics = [new if topic == old else topic for topic in project.topics]
         project.save(update_fields=["topics", "updated_at"])
         stances = Stance.objects.filter(
