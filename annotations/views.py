@@ -100,9 +100,7 @@ def _require_annotating(assignment: Assignment | None) -> Assignment:
 
 def _require_editor(role: str) -> None:
     if role != Membership.Role.EDITOR:
-        raise PermissionDenied(
-            "Only editors can do this. Ask an administrator if you need this role."
-        )
+        raise PermissionDenied(roles.EDITORS_ONLY)
 
 
 def _workspace_url(project: Project, article: Article) -> str:
@@ -438,8 +436,10 @@ def _respond(
     *,
     editing: Any = None,
     event: str = "annotation-saved",
+    detail: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """PRG for plain forms; for htmx the side panel plus the changed blocks (out of band)."""
+    """PRG for plain forms; for htmx the side panel plus the changed blocks (out of band),
+    and ``event`` (with ``detail``) for the page's script."""
     if not request.htmx:
         url = _workspace_url(project, article)
         if editing is not None and editing.pk:
@@ -451,7 +451,7 @@ def _respond(
         request, project, article, role, assignment, changed=changed, editing=editing
     )
     response = render(request, "annotations/workspace.html#changes", context)
-    return trigger_client_event(response, event)
+    return trigger_client_event(response, event, detail)
 
 
 def _saved(obj: Any) -> str:
@@ -685,7 +685,7 @@ def annotation_edit(
             services.check_unchanged_since(obj, _seen(request))
             _update_kind(request, kind, obj, entities)
     except services.ChangedElsewhere as error:
-        return _changed_elsewhere(request, project, article, role, assignment, kind, pk, error)
+        return _changed_elsewhere(request, project, article, role, assignment, obj, error)
     except services.AnnotationError as error:
         return _error(request, project, article, str(error))
     except ValueError as error:
@@ -709,26 +709,25 @@ def _changed_elsewhere(
     article: Article,
     role: str,
     assignment: Assignment,
-    kind: str,
-    pk: int,
+    obj: Any,
     error: services.ChangedElsewhere,
 ) -> HttpResponse:
     """The annotation as it is now, in the panel, with why nothing was saved."""
     if not request.htmx:
         messages.error(request, str(error))
-        return redirect(reverse("annotations-edit", args=[project.pk, article.pk, kind, pk]))
-    obj = _get_own(kind, pk, project, article, request.user)
-    context = _workspace_context(
+    # ``obj`` was read (locked) for the check, the other tab's save in it: nothing changed it.
+    changed = _blocks_of(article.current_revision, obj)
+    return _respond(
         request,
         project,
         article,
         role,
         assignment,
-        changed=_blocks_of(article.current_revision, obj),
+        changed,
         editing=obj,
+        event="annotation-stale",
+        detail={"message": str(error)},
     )
-    response = render(request, "annotations/workspace.html#changes", context)
-    return trigger_client_event(response, "annotation-stale", {"message": str(error)})
 
 
 def _update_kind(request: HttpRequest, kind: str, obj: Any, entities: list[Entity]) -> None:

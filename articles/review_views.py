@@ -101,7 +101,6 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         }
         return render(request, template, context, status=400)
     params = {k: v for k, v in request.GET.items() if k != "after" and v}
-    query = _queue_query(form)
     return render(
         request,
         template,
@@ -114,7 +113,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
             "first_url": f"?{urlencode(params)}" if form.cleaned_data["after"] else "",
             "this_url": request.get_full_path(),
             # The review page keeps the filters and sort, so its Next follows them.
-            "queue_qs": f"?{query}" if query else "",
+            "queue_qs": _queue_qs(form),
             "filtered": any(v for k, v in params.items() if k not in ("status", "sort")),
         },
     )
@@ -140,18 +139,19 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _queue_query(form: ReviewQueueForm) -> str:
-    """A valid queue form's filters and sort as a query string (its page left out)."""
+def _queue_qs(form: ReviewQueueForm) -> str:
+    """A queue form's filters and sort as a query string ("?…" or ""), its page left out;
+    filters that do not validate are dropped, the review page works without them."""
+    if not form.data or not form.is_valid():
+        return ""
     kept = [name for name in form.fields if name != "after" and form.data.get(name)]
-    return urlencode({name: form.data[name] for name in kept})
-
-
-def _queue_qs(request: HttpRequest) -> str:
-    """The query string ("?…" or "") of the queue the review page was opened from; filters
-    that do not validate are dropped, the page works without them."""
-    form = ReviewQueueForm(request.GET)
-    query = _queue_query(form) if request.GET and form.is_valid() else ""
+    query = urlencode({name: form.data[name] for name in kept})
     return f"?{query}" if query else ""
+
+
+def _queue_qs_of(request: HttpRequest) -> str:
+    """The query string of the queue the review page was opened from (see ``_queue_qs``)."""
+    return _queue_qs(ReviewQueueForm(request.GET))
 
 
 def _safe_back(request: HttpRequest) -> str:
@@ -254,7 +254,7 @@ def _unpublished(current: review.Review, revision: TextRevision) -> bool:
 @editor_required
 def review_detail(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     article = _get_article(article_id)
-    context = _context(article, review.review_load(article), queue_qs=_queue_qs(request))
+    context = _context(article, review.review_load(article), queue_qs=_queue_qs_of(request))
     return render(request, TEMPLATE, context)
 
 
@@ -290,7 +290,7 @@ def _act(
     if not request.htmx:
         if notice:
             messages.success(request, notice)
-        return redirect(reverse("articles-review", args=[article.pk]) + _queue_qs(request))
+        return redirect(reverse("articles-review", args=[article.pk]) + _queue_qs_of(request))
     extra: dict[str, Any] = {}
     if isinstance(result, review.Review):
         article, current = result.article, result
@@ -308,7 +308,7 @@ def _act(
             article,
             current,
             changed=lines,
-            queue_qs=_queue_qs(request),
+            queue_qs=_queue_qs_of(request),
             oob=True,
             notice=notice,
             **extra,
@@ -321,7 +321,7 @@ def _failure(
 ) -> HttpResponse:
     article = _get_article(article_id)
     current = review.review_load(article)
-    context = _context(article, current, queue_qs=_queue_qs(request), error=error, **extra)
+    context = _context(article, current, queue_qs=_queue_qs_of(request), error=error, **extra)
     template = TEMPLATE
     if request.htmx:
         # Fresh head and side panel too: after a conflict they show the other editor's state.
@@ -465,7 +465,7 @@ def review_reclean(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     response = _act(request, article_id, RecleanForm, act, success="Queued for a new cleaning.")
     if request.htmx and response.status_code == 200:
         # The lines will change under the editor: show the page afresh.
-        page = reverse("articles-review", args=[article_id]) + _queue_qs(request)
+        page = reverse("articles-review", args=[article_id]) + _queue_qs_of(request)
         return HttpResponseClientRedirect(page)
     return response
 
@@ -481,7 +481,7 @@ def review_next(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
         # The queue says what is wrong with the filters.
         return redirect(f"{queue}?{request.GET.urlencode()}")
     following = review.queue_next(form.filters(), _get_article(article_id))
-    queue_qs = _queue_qs(request)
+    queue_qs = _queue_qs(form)
     if following is None:
         messages.info(request, "No other article is in this queue.")
         return redirect(queue + queue_qs)

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 EDITOR = "editor"
 ANNOTATOR = "annotator"
+# What a 403 says to someone who is not an editor, in every app.
+EDITORS_ONLY = "Only editors can do this. Ask an administrator if you need this role."
 
 
 def _groups(user: Any) -> set[str]:

@@ -21,9 +21,7 @@ M = TypeVar("M", bound=Model)
 
 def _require_editor(request: HttpRequest) -> None:
     if not roles.is_editor(request.user):
-        raise PermissionDenied(
-            "Only editors can do this. Ask an administrator if you need this role."
-        )
+        raise PermissionDenied(roles.EDITORS_ONLY)
 
 
 @require_safe
