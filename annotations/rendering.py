@@ -34,8 +34,8 @@ class Mark(NamedTuple):
 class Block:
     """A paragraph as (markup, text) parts: the template prints the markup, escapes the text.
 
-    The markup (mark tags) is built with format_html from ids, label names and depths only;
-    article text never goes into it.
+    The markup (mark tags) is built from ids, label names and depths only, each escaped
+    (``html.escape``); article text never goes into it.
     """
 
     index: int
