@@ -23,6 +23,8 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not isinstance(exception, TooManyFilesSent):
+        if for_api(request):
+            return JsonResponse({"detail": "Bad request."}, status=400)
         return defaults.bad_request(request, exception)
     # Django stops reading at the first file over the limit, before any view runs (the CSRF
     # check reads the form): this is the only place that can say why.

@@ -54,3 +54,16 @@ def test_sending_a_form_to_a_page_to_read_is_a_405_that_says_nothing_was_saved(
     page = client.post(reverse(name), {"anything": "1"})
     assert page.status_code == 405 and page["Allow"] == "GET, HEAD"
     assert "takes no changes, and nothing was saved" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_request_for_another_host_is_a_400_not_a_server_error() -> None:
+    # Django refuses the Host in the first middleware, before a user is attached to the
+    # request: the error page must not need one.
+    client = Client(raise_request_exception=False)
+    page = client.get("/", HTTP_HOST="evil.example")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert "could not be understood" in page.content.decode()
+    api = client.get("/api/articles/", HTTP_HOST="evil.example")
+    assert api.status_code == 400
+    assert api.json() == {"detail": "Bad request."}
