@@ -43,7 +43,7 @@ from newsreader.api import (
     StrictSerializer,
     UtcDateTimeFilter,
 )
-from newsreader.parsers import NestingSafeJSONParser
+from newsreader.parsers import IngestJSONParser
 
 
 class IsEditor(BasePermission):
@@ -93,7 +93,7 @@ class ArticleOutput(serializers.ModelSerializer):
     },
 )
 @api_view(["POST"])
-@parser_classes([NestingSafeJSONParser, MultiPartParser, FormParser])
+@parser_classes([IngestJSONParser, MultiPartParser, FormParser])
 @permission_classes([IsAuthenticated, IsEditor])
 def ingest(request: Request) -> Response:
     form = IngestInput(data=request.data)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.conf import settings
 from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 
 # Annotation and filter payloads are small; ingest has its own parsers and a larger limit.
 MAX_JSON_BYTES = 1024 * 1024
@@ -44,3 +46,29 @@ class LimitedJSONParser(NestingSafeJSONParser):
                 f"Request body too large: {length:,} bytes, the limit is {MAX_JSON_BYTES:,}."
             )
         return super().parse(stream, media_type, parser_context)
+
+
+class IngestJSONParser(BaseParser):
+    """JSON with a page's text, which may be as large as a file (NEWSREADER_MAX_FILE_BYTES).
+
+    Not a JSONParser: DRF reads the body of those through request.body, which Django caps at
+    DATA_UPLOAD_MAX_MEMORY_SIZE. The body may be twice the text (JSON escapes non-ASCII
+    letters), plus room for the other fields.
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = 2 * settings.NEWSREADER_MAX_FILE_BYTES + 16 * 1024
+        request = (parser_context or {}).get("request")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
+        except ValueError:
+            length = 0
+        body = stream.read(limit + 1) if length <= limit else b""
+        if length > limit or len(body) > limit:
+            raise PayloadTooLarge(
+                f"Request body too large: {max(length, len(body)):,} bytes, the limit for JSON "
+                f"is {limit:,}; send the page as a multipart file instead."
+            )
+        return NestingSafeJSONParser().parse(io.BytesIO(body), media_type, parser_context)

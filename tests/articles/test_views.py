@@ -285,6 +285,24 @@ class TestIngestApi:
         assert response.status_code == status
         assert message in str(response.json())
 
+    def test_a_text_as_large_as_a_file_may_be_is_accepted_as_json(self, editor, settings) -> None:
+        # Django caps a request body it reads at DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF applies
+        # to JSON; a page sent as text is held to the file limit instead, as a file is.
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+        settings.NEWSREADER_MAX_FILE_BYTES = 4000
+        client = client_for(editor)
+        text = "A headline\n\n" + "Some words of the story. " * 150
+        with mock.patch("articles.tasks.queue_cleaning"):
+            response = client.post(self.url, {"text": text}, content_type="application/json")
+        assert response.status_code == 201, response.content
+        assert response.json()["size_bytes"] == len(text)
+        larger = client.post(self.url, {"text": "x" * 5000}, content_type="application/json")
+        assert larger.status_code == 413
+        assert larger.json() == {"detail": "too large: 5,000 bytes, the limit is 4,000"}
+        huge = client.post(self.url, {"text": "x" * 50000}, content_type="application/json")
+        assert huge.status_code == 413
+        assert "send the page as a multipart file" in huge.json()["detail"]
+
     def test_it_rejects_binary_and_oversized_files(self, editor, settings) -> None:
         settings.NEWSREADER_MAX_FILE_BYTES = 100
         client = client_for(editor)
