@@ -242,7 +242,7 @@ class ProjectForm(forms.ModelForm):
             self.initial["topics_text"] = "\n".join(self.instance.topics)
 
     def clean_labels_text(self) -> list[dict[str, str]]:
-        labels, keys = [], set()
+        labels, keys, names = [], set(), set()
         reserved = set("c0123456789")
         for line in self.cleaned_data["labels_text"].splitlines():
             parts = line.split(maxsplit=2)
@@ -252,6 +252,9 @@ class ProjectForm(forms.ModelForm):
             key = parts[1].lower() if len(parts) > 1 else ""
             if not re.fullmatch(r"[A-Z][A-Z0-9_-]{0,29}", name):
                 raise ValidationError(f"“{name}”: letters, digits, - and _ only.")
+            if name in names:
+                raise ValidationError(f"“{name}” is listed twice: one line a label.")
+            names.add(name)
             if len(key) != 1 or not key.isalpha() or key in reserved or key in keys:
                 raise ValidationError(f"“{name}”: its key must be one free letter (not c).")
             keys.add(key)

@@ -519,15 +519,18 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
     assert project.label_names == ["PERSON", "PLACE"] and project.topics == ["Climate", "Migration"]
     assert project.annotators_per_article == 2
     assert logged_in(annotator).post(f"/annotate/projects/{project.pk}/assign/").status_code == 403
-    refused = client.post(
-        f"/annotate/projects/{project.pk}/settings/",
-        {"name": project.name, "annotators_per_article": 0, "labels_text": "PERSON p"},
-        follow=True,
-    ).content.decode()
-    assert "Not saved: Annotators per article: Ensure this value is greater than" in refused
-    assert "labels_text:" not in refused
+    refusals = {
+        "Not saved: Annotators per article: Ensure this value is greater than": (0, "PERSON p"),
+        # A label named twice (in any case) would be two labels of one name, each with a key.
+        "Not saved: Entity labels: “PER” is listed twice: one line a label.": (2, "PER p\nper o"),
+    }
+    for message, (per_article, labels) in refusals.items():
+        form = {"name": project.name, "annotators_per_article": per_article, "labels_text": labels}
+        url = f"/annotate/projects/{project.pk}/settings/"
+        refused = client.post(url, form, follow=True).content.decode()
+        assert message in refused and "labels_text:" not in refused
     project.refresh_from_db()
-    assert project.annotators_per_article == 2
+    assert project.annotators_per_article == 2 and project.label_names == ["PERSON", "PLACE"]
 
 
 def test_renaming_a_topic_carries_its_stances_over(world, editor, annotator) -> None:
