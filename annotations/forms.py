@@ -210,6 +210,39 @@ def check_no_topic_in_use_dropped(project: Project, topics: list[str]) -> None:
         )
 
 
+def check_entity_labels(labels: object, *, keys_required: bool = False) -> None:
+    """Refuses labels the workspace cannot offer: each a name (capitals, digits, - and _) and
+    a key (one free letter; the admin may leave it out), no name or key twice."""
+    if not isinstance(labels, list) or not labels:
+        raise ValidationError("At least one label.")
+    names, keys = set(), set()
+    for label in labels:
+        if not isinstance(label, dict) or not isinstance(label.get("name"), str):
+            raise ValidationError(
+                f'{label!r}: a label is {{"name": …, "key": …, "description": …}}.'
+            )
+        name, key = label["name"], label.get("key", "")
+        if not re.fullmatch(r"[A-Z][A-Z0-9_-]{0,29}", name):
+            raise ValidationError(f"“{name}”: capital letters, digits, - and _ only.")
+        if name in names:
+            raise ValidationError(f"“{name}” is listed twice: one line a label.")
+        names.add(name)
+        if not isinstance(key, str) or not isinstance(label.get("description", ""), str):
+            raise ValidationError(f"“{name}”: its key and description are text.")
+        if (key or keys_required) and (
+            len(key) != 1 or not key.isalpha() or key in "c0123456789" or key in keys
+        ):
+            raise ValidationError(f"“{name}”: its key must be one free letter (not c).")
+        keys.add(key)
+
+
+def check_topics(topics: object) -> None:
+    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
+        raise ValidationError("A list of topic names.")
+    if len(set(topics)) != len(topics) or len(topics) > 9:
+        raise ValidationError("Up to nine different topics (keys 1–9).")
+
+
 class ProjectForm(forms.ModelForm):
     labels_text = forms.CharField(
         label="Entity labels",
@@ -242,33 +275,20 @@ class ProjectForm(forms.ModelForm):
             self.initial["topics_text"] = "\n".join(self.instance.topics)
 
     def clean_labels_text(self) -> list[dict[str, str]]:
-        labels, keys, names = [], set(), set()
-        reserved = set("c0123456789")
+        labels = []
         for line in self.cleaned_data["labels_text"].splitlines():
             parts = line.split(maxsplit=2)
-            if not parts:
-                continue
-            name = parts[0].upper()
-            key = parts[1].lower() if len(parts) > 1 else ""
-            if not re.fullmatch(r"[A-Z][A-Z0-9_-]{0,29}", name):
-                raise ValidationError(f"“{name}”: letters, digits, - and _ only.")
-            if name in names:
-                raise ValidationError(f"“{name}” is listed twice: one line a label.")
-            names.add(name)
-            if len(key) != 1 or not key.isalpha() or key in reserved or key in keys:
-                raise ValidationError(f"“{name}”: its key must be one free letter (not c).")
-            keys.add(key)
-            labels.append(
-                {"name": name, "key": key, "description": parts[2] if len(parts) > 2 else ""}
-            )
-        if not labels:
-            raise ValidationError("At least one label.")
+            if parts:
+                name, key, description = (*parts, "", "")[:3]
+                labels.append(
+                    {"name": name.upper(), "key": key.lower(), "description": description}
+                )
+        check_entity_labels(labels, keys_required=True)
         return labels
 
     def clean_topics_text(self) -> list[str]:
         topics = [t.strip() for t in self.cleaned_data["topics_text"].splitlines() if t.strip()]
-        if len(set(topics)) != len(topics) or len(topics) > 9:
-            raise ValidationError("Up to nine different topics (keys 1–9).")
+        check_topics(topics)
         check_no_topic_in_use_dropped(self.instance, topics)
         return topics
 
@@ -292,10 +312,15 @@ class ProjectAdminForm(forms.ModelForm):
         model = Project
         fields = ("name", "guidelines", "entity_labels", "topics", "annotators_per_article")
 
+    def clean_entity_labels(self) -> list[dict[str, str]]:
+        labels = self.cleaned_data["entity_labels"]
+        check_entity_labels(labels)
+        return labels
+
     def clean_topics(self) -> list[str]:
         topics = self.cleaned_data["topics"]
-        if isinstance(topics, list):
-            check_no_topic_in_use_dropped(self.instance, topics)
+        check_topics(topics)
+        check_no_topic_in_use_dropped(self.instance, topics)
         return topics
 
 

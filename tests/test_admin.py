@@ -125,3 +125,35 @@ def test_a_project_added_in_the_admin_starts_with_the_standard_labels(admin_user
     response = client.post(add, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Project.objects.get(name="From the admin").label_names[:2] == ["PER", "ORG"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("labels", "topics", "message"),
+    [
+        ('"PER"', "[]", "At least one label."),
+        ("[1]", "[]", "1: a label is"),
+        ('[{"name": "PER"}, {"name": "PER"}]', "[]", "“PER” is listed twice"),
+        ('[{"name": "PER", "key": "p"}, {"name": "ORG", "key": "p"}]', "[]", "one free letter"),
+        ('[{"name": "per"}]', "[]", "capital letters, digits, - and _ only"),
+        ('[{"name": "PER"}]', '"Economy"', "A list of topic names."),
+        ('[{"name": "PER"}]', '["Economy", "Economy"]', "Up to nine different topics"),
+    ],
+)
+def test_the_admin_refuses_labels_and_topics_the_pages_cannot_show(
+    admin_user, labels: str, topics: str, message: str
+) -> None:
+    # Saved, a label list of another shape made every page and API answer of the project a 500.
+    client = Client()
+    client.force_login(admin_user)
+    data = {
+        "name": "From the admin",
+        "entity_labels": labels,
+        "topics": topics,
+        "annotators_per_article": 1,
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+    response = client.post(reverse("admin:annotations_project_add"), data)
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors)
