@@ -970,6 +970,18 @@ def article_reanchor(*, revision: TextRevision) -> dict[str, int]:
     return dict(totals)
 
 
+def revision_too_old(*, revision: TextRevision, live: TextRevision | None) -> str | None:
+    """Why ``revision`` cannot be made live over ``live``, or None: spans are re-anchored
+    forward only, so an older text made live again would leave them all on the newer one."""
+    if live is None or live.number <= revision.number:
+        return None
+    return (
+        f"revision {revision.number} is older than the live revision {live.number}, and "
+        "annotations only move forward. To bring its text back, correct the article on its "
+        "review page and approve it again: that makes a new revision."
+    )
+
+
 def revision_activate(*, article: Article, revision: TextRevision, user: Any | None) -> None:
     """Make ``revision`` the live text of ``article`` and re-anchor its annotations onto it.
 
@@ -991,6 +1003,9 @@ def revision_activate(*, article: Article, revision: TextRevision, user: Any | N
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         old_id = locked.current_revision_id
+        live = TextRevision.objects.filter(pk=old_id).first() if old_id else None
+        if reason := revision_too_old(revision=revision, live=live):
+            raise AnnotationError(reason)
         # Review's own switch (current revision and title), then the approval it implies.
         review.revision_activate(article=locked, revision=revision)
         locked.review_status = Article.Review.APPROVED

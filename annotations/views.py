@@ -892,14 +892,19 @@ def reanchor(request: HttpRequest, revision_id: int) -> HttpResponse:
         else None
     )
     if request.method == "POST":
-        services.revision_activate(article=article, revision=revision, user=request.user)
-        messages.success(
-            request, f"Revision {revision.number} is live; annotations are being re-anchored."
-        )
+        try:
+            services.revision_activate(article=article, revision=revision, user=request.user)
+        except services.AnnotationError as error:
+            messages.error(request, f"Not changed: {error}")
+        else:
+            messages.success(
+                request, f"Revision {revision.number} is live; annotations are being re-anchored."
+            )
         return redirect("annotations-reanchor", revision_id=revision.pk)
+    too_old = services.revision_too_old(revision=revision, live=current)
     report = (
         services.revision_reanchor_preview(old=current, new=revision)
-        if current and current.pk != revision.pk
+        if current and current.pk != revision.pk and not too_old
         else None
     )
     runs = ReanchorRun.objects.filter(to_revision=revision).select_related("from_revision")
@@ -911,6 +916,7 @@ def reanchor(request: HttpRequest, revision_id: int) -> HttpResponse:
             "article": article,
             "current": current,
             "report": report,
+            "too_old": too_old,
             "runs": runs,
         },
     )

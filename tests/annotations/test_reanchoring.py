@@ -212,3 +212,30 @@ def test_a_new_revision_waits_while_annotations_point_into_the_current_one(
     bare = approved_article(title="Nobody annotated this")
     fresh = new_revision(bare, list(BLOCKS[1:]), title="Nobody annotated this")
     assert review.revision_propose(article=bare, revision=fresh, user=editor) is True
+
+
+def test_an_older_revision_is_not_made_live_again(annotated, editor) -> None:
+    """Re-anchoring moves spans forward only: the old revision's page offered its button, and
+    pressing it made the old text live while every span stayed on the newer one."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    article, _, spans = annotated
+    old = article.current_revision
+    new = new_revision(article, ["A new lead paragraph.", *BLOCKS[:2]])
+    activate(article, new)
+    client = Client()
+    client.login(username=editor.username, password=PASSWORD)
+    page = f"/annotate/revisions/{old.pk}/reanchor/"
+    html = client.get(page).content.decode()
+    assert "Revision 1 is older than the live revision 2" in html
+    assert "Make revision 1 live" not in html
+    refused = client.post(page, follow=True).content.decode()
+    assert "Not changed: revision 1 is older than the live revision 2" in refused
+    article.refresh_from_db()
+    spans["macron"].refresh_from_db()
+    assert article.current_revision_id == spans["macron"].revision_id == new.pk
+    assert not ReanchorRun.objects.filter(from_revision=new, to_revision=old).exists()
+    with pytest.raises(services.AnnotationError, match="older than the live revision"):
+        services.revision_activate(article=article, revision=old, user=editor)
