@@ -149,7 +149,12 @@
   // After a save re-renders the text, the caret goes back to the end of what was tagged, so
   // the keyboard goes on from there instead of from the top of the article.
   let resumeAt = null;
+  let keep = null; // selected while the save was on its way: the next thing to tag
   document.body.addEventListener("annotation-saved", () => {
+    if (sent && selection && (selection.start !== sent.start || selection.end !== sent.end)) {
+      keep = selection;
+      return;
+    }
     resumeAt = selection ? selection.end : null;
     forget();
   });
@@ -157,6 +162,19 @@
   document.body.addEventListener("htmx:afterSettle", () => {
     fillSpanInputs();
     markEditing();
+    if (keep !== null) {
+      const span = keep;
+      keep = null;
+      // Its paragraph may have been re-rendered under it: select it again, unless the
+      // focus has gone to a form meanwhile.
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (readSelection() || (active !== text && active !== document.body)) return;
+        selection = span;
+        reselect(span);
+      });
+      return;
+    }
     if (resumeAt === null) return;
     const at = resumeAt;
     resumeAt = null;
@@ -271,13 +289,28 @@
 
   // ------------------------------------------------------------ saving
 
+  // Saves made here go one at a time, in the order they were made: htmx would keep only the
+  // last of those waiting behind one on its way, and the panel a waiting save was aimed at
+  // may be gone by its turn. ``values`` may be a function, read when the save is sent.
+  let queue = Promise.resolve();
+  let sent = null; // the span of the save on its way, if it has one
   function post(url, values, target = "#panel") {
     if (!navigator.onLine) {
       showError("You are offline: nothing was saved. Your selection is kept.");
       return;
     }
     const swap = target === "#panel" ? "outerHTML" : "innerHTML";
-    htmx.ajax("POST", url, { source: ws, target, swap, values });
+    queue = queue
+      .then(() => {
+        const body = typeof values === "function" ? values() : values;
+        if (!body) return undefined;
+        sent = "start" in body ? { start: body.start, end: body.end } : null;
+        return htmx.ajax("POST", url, { source: ws, target, swap, values: body });
+      })
+      .catch(() => {}) // Said by the htmx:sendError and htmx:timeout handlers.
+      .then(() => {
+        sent = null;
+      });
   }
 
   function needSelection() {
@@ -308,11 +341,16 @@
     box.querySelector("select").focus();
   }
 
+  // The stance it cycles from is read when the save is sent, after the saves before it
+  // have been answered: pressing a key twice goes two steps.
   function cycleTopic(number) {
-    const form = document.querySelector(`[data-topic-key="${number}"]`);
-    if (!form) return;
-    const topic = form.querySelector("[name=topic]").value;
-    post(`${base}topic-stance/`, { topic, label: NEXT_STANCE[form.dataset.current] ?? "" });
+    if (!document.querySelector(`[data-topic-key="${number}"]`)) return;
+    post(`${base}topic-stance/`, () => {
+      const form = document.querySelector(`[data-topic-key="${number}"]`);
+      if (!form) return null;
+      const topic = form.querySelector("[name=topic]").value;
+      return { topic, label: NEXT_STANCE[form.dataset.current] ?? "" };
+    });
   }
 
   popup.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from annotations import services
-from annotations.demo import demo_project_setup
+from annotations.demo import TOPICS, demo_project_setup
 from annotations.models import Claim, EntityMention, Stance
 from articles.models import Article
 from tests.annotations.factories import approved_article, span_of
@@ -417,3 +417,52 @@ def test_a_second_tab_does_not_overwrite_the_first(page: Page, live_server, assi
     expect(page.locator("#save-status")).to_have_text("Saved.")
     expect(page.locator("#save-error")).to_be_hidden()
     assert EntityMention.objects.get().label == "MISC"
+
+
+def slow_network(page: Page, latency_ms: int = 400) -> None:
+    """Each request takes ``latency_ms`` more, as on a distant server."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def test_quick_keystrokes_on_a_slow_connection_are_all_saved(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    slow_network(page)
+    # Three tags while the first is on its way: none is dropped.
+    for exact, key in (("Angela", "p"), ("Emmanuel", "p"), ("Paris", "g")):
+        select_text(page, exact)
+        page.keyboard.press(key)
+    expect(page.locator("#text mark.an-mention")).to_have_count(3)
+    # The next word, selected while a save is on its way (in the paragraph that save
+    # re-renders), stays selected for the next key.
+    select_text(page, "Monday")
+    page.keyboard.press("e")
+    select_text(page, "met")
+    expect(page.locator("#text mark.an-mention")).to_have_count(4)
+    page.keyboard.press("m")
+    expect(page.locator("#text mark.an-mention")).to_have_count(5)
+    assert sorted(EntityMention.objects.values_list("exact", "label")) == [
+        ("Angela", "PER"),
+        ("Emmanuel", "PER"),
+        ("Monday", "EVENT"),
+        ("Paris", "GPE"),
+        ("met", "MISC"),
+    ]
+    # A topic key pressed twice goes two steps; keys for other topics meanwhile count too.
+    page.locator("#text").focus()
+    for key in "1123":
+        page.keyboard.press(key)
+    expect(page.locator("[data-topic-key='3'] [aria-pressed=true]")).to_have_text("FAVOR")
+    expect(page.locator("[data-topic-key='1'] [aria-pressed=true]")).to_have_text("AGAINST")
+    expect(page.locator("[data-topic-key='2'] [aria-pressed=true]")).to_have_text("FAVOR")
+    assert dict(Stance.objects.values_list("target_topic", "label")) == {
+        TOPICS[0]: "AGAINST",
+        TOPICS[1]: "FAVOR",
+        TOPICS[2]: "FAVOR",
+    }
