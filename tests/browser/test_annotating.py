@@ -466,3 +466,34 @@ def test_quick_keystrokes_on_a_slow_connection_are_all_saved(
         TOPICS[1]: "FAVOR",
         TOPICS[2]: "FAVOR",
     }
+
+
+def test_what_a_save_says_is_in_sight_at_the_end_of_a_long_article(
+    page: Page, live_server, assigned
+) -> None:
+    _, project = assigned
+    filler = "The council said the budget would rise while critics disagreed. " * 12
+    article = approved_article(
+        title="A long article", blocks=[filler] * 60 + ["Olaf Scholz spoke last."]
+    )
+    services.assignment_create(
+        project=project,
+        article=article,
+        annotator=project.members.get(username="annotator"),
+        assigned_by=None,
+    )
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/annotate/projects/{project.pk}/articles/{article.pk}/")
+    page.wait_for_load_state("domcontentloaded")
+    page.locator("#blk-61").scroll_into_view_if_needed()
+    page.locator("#text").focus()
+    page.keyboard.press("p")  # Nothing selected.
+    error = page.locator("#save-error")
+    expect(error).to_have_text("Select some text first.")
+    expect(error).to_be_in_viewport()
+    select_text(page, "Olaf Scholz")
+    page.keyboard.press("p")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Saved.")
+    expect(status).to_be_in_viewport()
+    assert page.evaluate("scrollY") > 5000  # Still at the end of the article.
