@@ -458,7 +458,7 @@
     if (/^[1-9]$/.test(event.key)) {
       cycleTopic(event.key);
       event.preventDefault();
-    } else if (selection && event.key === "c") {
+    } else if (event.key === "c") { // With nothing selected: says to select first.
       openClaim();
       event.preventDefault();
     } else if (labelKeys[event.key]) {

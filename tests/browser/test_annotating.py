@@ -497,3 +497,13 @@ def test_what_a_save_says_is_in_sight_at_the_end_of_a_long_article(
     expect(status).to_have_text("Saved.")
     expect(status).to_be_in_viewport()
     assert page.evaluate("scrollY") > 5000  # Still at the end of the article.
+
+
+def test_the_claim_key_with_nothing_selected_says_to_select(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    page.locator("#text").focus()
+    page.keyboard.press("c")
+    expect(page.locator("#save-error")).to_have_text("Select some text first.")
+    expect(page.locator("#new-claim")).to_be_hidden()
