@@ -426,6 +426,14 @@ def _blocks_of(revision: TextRevision, *spans: Any) -> set[int]:
     return changed
 
 
+# Without JavaScript the next page says what a save did, as the page's script says it for htmx.
+PLAIN_SAVE_MESSAGES = {
+    "annotation-saved": (messages.SUCCESS, "Saved."),
+    "annotation-unchanged": (messages.INFO, "No change."),
+    "annotation-deleted": (messages.SUCCESS, "Deleted."),
+}
+
+
 def _respond(
     request: HtmxHttpRequest,
     project: Project,
@@ -441,6 +449,8 @@ def _respond(
     """PRG for plain forms; for htmx the side panel plus the changed blocks (out of band),
     and ``event`` (with ``detail``) for the page's script."""
     if not request.htmx:
+        if event in PLAIN_SAVE_MESSAGES:
+            messages.add_message(request, *PLAIN_SAVE_MESSAGES[event])
         url = _workspace_url(project, article)
         if editing is not None and editing.pk:
             url = reverse(

@@ -658,3 +658,37 @@ def test_editors_manage_members_and_project_editors_see_everyone(world, editor) 
     assert (
         logged_in(world["carol"]).post(page, {"user": dave.pk, "role": "editor"}).status_code == 403
     )
+
+
+def test_without_javascript_the_next_page_says_what_a_save_did(world, annotator) -> None:
+    project, article = world["project"], world["article"]
+    mention = EntityMention.objects.get(annotator=annotator)
+    client = logged_in(annotator)
+    edit = url(project, article, f"mention/{mention.pk}/")
+
+    def seen() -> str:
+        return re.search(r'name="seen" value="([^"]+)"', client.get(edit).content.decode())[1]
+
+    def messages_after(response) -> list[str]:
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        return re.findall(r'<ul class="messages">(.*?)</ul>', page)
+
+    saved = client.post(edit, {"label": "ORG", "entity": "", "seen": seen()})
+    assert messages_after(saved) == ['<li class="success">Saved.</li>']
+    same = client.post(edit, {"label": "ORG", "entity": "", "seen": seen()})
+    assert messages_after(same) == ['<li class="info">No change.</li>']
+    span = span_of(article, "Berlin")
+    data = {"start": span.start, "end": span.end, "exact": span.exact, "label": "GPE"}
+    created = client.post(url(project, article, "new/mention/"), data)
+    assert messages_after(created) == ['<li class="success">Saved.</li>']
+    deleted = client.post(url(project, article, f"mention/{mention.pk}/delete/"))
+    assert messages_after(deleted) == ['<li class="success">Deleted.</li>']
+    # A refusal says only why.
+    berlin = EntityMention.objects.get(exact="Berlin")
+    stale = client.post(
+        url(project, article, f"mention/{berlin.pk}/"),
+        {"label": "LOC", "entity": "", "seen": "2000-01-01T00:00:00+00:00"},
+    )
+    [said] = messages_after(stale)
+    assert "changed in another tab" in said and "Saved." not in said
