@@ -7,7 +7,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from rest_framework.authtoken import admin as token_admin
+from rest_framework.authtoken.models import TokenProxy
+
+from newsreader.models import ApiToken
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,3 +51,39 @@ class UserAdmin(auth_admin.UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
+
+
+class TokenAdmin(token_admin.TokenAdmin):
+    """DRF's token admin, the key shown once, when it is made, as on the tokens page.
+
+    DRF's shows every user's whole key: anyone who can read the admin could call the API as
+    any of them. Here a token goes by the start of its key, enough to tell one from another.
+    """
+
+    list_display = ("key_start", "user", "created")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Moving a token to another user would let whoever holds it act as that user.
+        return ("user",) if obj is not None else ()
+
+    @admin.display(description="key")
+    def key_start(self, token: ApiToken) -> str:
+        return f"{token.key[:6]}…"
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        return TemplateResponse(
+            request,
+            "admin/authtoken/token_made.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Token made for {obj.user}",
+                "token": obj,
+            },
+        )
+
+
+admin.site.unregister(TokenProxy)
+admin.site.register(ApiToken, TokenAdmin)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from articles.models import CleaningHint
 from articles.tasks import clean_articles
@@ -157,3 +159,24 @@ def test_the_admin_refuses_labels_and_topics_the_pages_cannot_show(
     response = client.post(reverse("admin:annotations_project_add"), data)
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors)
+
+
+def test_the_token_admin_shows_a_key_once_when_it_is_made(admin_user, django_user_model) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    holder = django_user_model.objects.create_user("sync-bot")
+    made = client.post(reverse("admin:newsreader_apitoken_add"), {"user": holder.pk})
+    key = Token.objects.get(user=holder).key
+    assert made.status_code == 200
+    assert key in made.content.decode()
+    listed = client.get(reverse("admin:newsreader_apitoken_changelist")).content.decode()
+    assert key not in listed
+    assert f"{key[:6]}…" in listed
+    page = client.get(reverse("admin:newsreader_apitoken_change", args=[holder.pk]))
+    assert key not in page.content.decode()
+    # Nor in the history every staff user can read.
+    assert key not in LogEntry.objects.get(object_id=str(holder.pk)).object_repr
+    # The token cannot be moved to another user.
+    other = django_user_model.objects.create_user("someone-else")
+    client.post(reverse("admin:newsreader_apitoken_change", args=[holder.pk]), {"user": other.pk})
+    assert Token.objects.get(key=key).user == holder
