@@ -149,15 +149,19 @@ def writable(request: Request, project_id: int, article_id: int) -> tuple[Projec
     )
     if article is None:
         raise exceptions.ValidationError({"article": ["No such article."]})
-    if project_role(request, project) == Membership.Role.EDITOR:
-        return project, article
-    assigned = Assignment.objects.filter(
-        project=project, article=article, annotator=request.user
-    ).first()
-    if assigned is None:
-        raise exceptions.PermissionDenied("This article is not assigned to you in this project.")
-    if assigned.status != Assignment.Status.ASSIGNED:
-        raise exceptions.PermissionDenied("You have submitted this article already.")
+    if project_role(request, project) != Membership.Role.EDITOR:
+        assigned = Assignment.objects.filter(
+            project=project, article=article, annotator=request.user
+        ).first()
+        if assigned is None:
+            raise exceptions.PermissionDenied(
+                "This article is not assigned to you in this project."
+            )
+        if assigned.status != Assignment.Status.ASSIGNED:
+            raise exceptions.PermissionDenied("You have submitted this article already.")
+    # As in the web UI, which opens no workspace for it; spanless entities and stances too.
+    if article.current_revision_id is None:
+        raise exceptions.ValidationError({"article": ["This article has no approved text yet."]})
     return project, article
 
 

@@ -13,6 +13,7 @@ from annotations import services
 from annotations.models import AnnotationEvent, Assignment, EntityMention, Membership, Tombstone
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.api.conftest import client_for
+from tests.articles.factories import make_article
 from tests.conftest import PASSWORD, _user
 
 pytestmark = pytest.mark.django_db
@@ -555,3 +556,23 @@ def test_the_index_lists_every_resource(annotator: User) -> None:
         )
         # Found and answering (ingest is for editors: 403 to an annotator).
         assert answer.status_code in (200, 400, 403), (name, answer.status_code)
+
+
+def test_nothing_is_annotated_on_an_article_without_approved_text(world: dict) -> None:
+    """As in the web UI, which has no workspace for it: entities and topic stances included,
+    though they have no span to need the text."""
+    dave = _user("dave", "annotator")
+    services.membership_set(project=world["project"], user=dave, role=Membership.Role.EDITOR)
+    unapproved = make_article("A headline\nA body line that is long enough to count as prose.\n")
+    base = {"project": world["project"].pk, "article": unapproved.pk, "origin": "tool"}
+    client = client_for(dave)
+    for path, body in (
+        ("/api/entities/", {**base, "name": "Angela Merkel", "label": "PER"}),
+        (
+            "/api/stances/",
+            {**base, "label": "FAVOR", "target_kind": "topic", "target_topic": "Climate policy"},
+        ),
+    ):
+        response = client.post(path, body, format="json")
+        assert response.status_code == 400, (path, response.content)
+        assert response.json() == {"article": ["This article has no approved text yet."]}
