@@ -285,9 +285,7 @@ def project_topic_rename(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _entities(project: Project, article: Article, user: Any) -> list[Entity]:
-    return services.entity_choice_labels(
-        list(Entity.objects.filter(project=project, article=article, annotator=user))
-    )
+    return list(Entity.objects.filter(project=project, article=article, annotator=user))
 
 
 def _workspace_context(
@@ -342,7 +340,11 @@ def _workspace_context(
         only=changed,
         revision_key=f"{revision.pk}:{revision.sha256}",
     )
-    mine = _entities(project, article, request.user) if assignment else []
+    mine = (
+        services.entity_choice_labels(_entities(project, article, request.user))
+        if assignment
+        else []
+    )
     topic_stances = {
         s.target_topic: s.label
         for s in stances
@@ -431,6 +433,7 @@ PLAIN_SAVE_MESSAGES = {
     "annotation-saved": (messages.SUCCESS, "Saved."),
     "annotation-unchanged": (messages.INFO, "No change."),
     "annotation-deleted": (messages.SUCCESS, "Deleted."),
+    "annotation-stale": (messages.ERROR, services.CHANGED_ELSEWHERE),
 }
 
 
@@ -500,8 +503,8 @@ def _mention_saved(
             only=changed,
             revision_key=f"{revision.pk}:{revision.sha256}",
         ),
-        # Unchanged by the save: no new entity takes this path.
-        "entities": entities,
+        # No new entity takes this path, but a first mention gives its entity a context.
+        "entities": services.entity_choice_labels(entities),
         "base": _workspace_url(project, article),
         "can_annotate": True,
         "oob": True,
@@ -688,6 +691,7 @@ def annotation_edit(
             template += "#panel"
         return render(request, template, context)
     entities = _entities(project, article, request.user)
+    detail = None
     try:
         with transaction.atomic():
             # Locked from the check to the save: two tabs saving at once are taken in turn.
@@ -695,12 +699,13 @@ def annotation_edit(
             services.check_unchanged_since(obj, _seen(request))
             _update_kind(request, kind, obj, entities)
     except services.ChangedElsewhere as error:
-        return _changed_elsewhere(request, project, article, role, assignment, obj, error)
-    except services.AnnotationError as error:
+        # ``obj`` was read (locked) for the check, the other tab's save in it: shown as it is.
+        event, detail = "annotation-stale", {"message": str(error)}
+    except (services.AnnotationError, ValueError) as error:
         return _error(request, project, article, str(error))
-    except ValueError as error:
-        return _error(request, project, article, str(error))
-    obj.refresh_from_db()
+    else:
+        obj.refresh_from_db()
+        event = _saved(obj)
     return _respond(
         request,
         project,
@@ -709,34 +714,8 @@ def annotation_edit(
         assignment,
         _blocks_of(article.current_revision, obj),
         editing=obj,
-        event=_saved(obj),
-    )
-
-
-def _changed_elsewhere(
-    request: HtmxHttpRequest,
-    project: Project,
-    article: Article,
-    role: str,
-    assignment: Assignment,
-    obj: Any,
-    error: services.ChangedElsewhere,
-) -> HttpResponse:
-    """The annotation as it is now, in the panel, with why nothing was saved."""
-    if not request.htmx:
-        messages.error(request, str(error))
-    # ``obj`` was read (locked) for the check, the other tab's save in it: nothing changed it.
-    changed = _blocks_of(article.current_revision, obj)
-    return _respond(
-        request,
-        project,
-        article,
-        role,
-        assignment,
-        changed,
-        editing=obj,
-        event="annotation-stale",
-        detail={"message": str(error)},
+        event=event,
+        detail=detail,
     )
 
 

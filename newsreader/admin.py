@@ -15,20 +15,6 @@ from rest_framework.authtoken.models import TokenProxy
 from newsreader.models import ApiToken
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For append-only records (audit trails, sync tombstones): readable here, never edited,
-    since consumers and reviewers rely on them as written."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class MadeByTheAppAdmin(admin.ModelAdmin):
     """For working records the app makes and keeps (counts, hints, drafts, jobs): readable,
     and deletable to clear out a wrong or stale one, but never made or edited by hand, which
@@ -38,6 +24,14 @@ class MadeByTheAppAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(MadeByTheAppAdmin):
+    """For append-only records (audit trails, sync tombstones): readable here, never edited
+    nor deleted, since consumers and reviewers rely on them as written."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

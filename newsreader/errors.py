@@ -22,15 +22,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if not isinstance(exception, TooManyFilesSent):
-        if for_api(request):
-            return JsonResponse({"detail": "Bad request."}, status=400)
-        return defaults.bad_request(request, exception)
     # Django stops reading at the first file over the limit, before any view runs (the CSRF
     # check reads the form): this is the only place that can say why.
-    message = too_many_files_message()
+    message = too_many_files_message() if isinstance(exception, TooManyFilesSent) else None
     if for_api(request):
-        return JsonResponse({"detail": message}, status=400)
+        return JsonResponse({"detail": message or "Bad request."}, status=400)
+    if message is None:
+        return defaults.bad_request(request, exception)
     if request.headers.get("HX-Request") == "true":
         # upload.js shows a text/plain answer as it is.
         return HttpResponse(message, content_type="text/plain; charset=utf-8", status=400)
