@@ -59,14 +59,6 @@ class IngestBatchAdmin(ReadOnlyAdmin):
         "skipped_count",
     )
     list_filter = ("origin", "source")
-    readonly_fields = (
-        "started_at",
-        "finished_at",
-        "new_count",
-        "duplicate_count",
-        "rejected_count",
-        "skipped_count",
-    )
     inlines = [IngestRejectionInline, IngestSkipInline, IngestDuplicateInline]
 
 

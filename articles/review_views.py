@@ -480,7 +480,11 @@ def review_next(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     if not form.is_valid():
         # The queue says what is wrong with the filters.
         return redirect(f"{queue}?{request.GET.urlencode()}")
-    following = review.queue_next(form.filters(), _get_article(article_id))
+    # Its place in the queue is all Next needs of the article: not its texts.
+    place = Article.objects.select_related("current_cleaning").only(
+        "pk", "current_cleaning__id", "current_cleaning__confidence"
+    )
+    following = review.queue_next(form.filters(), get_object_or_404(place, pk=article_id))
     queue_qs = _queue_qs(form)
     if following is None:
         messages.info(request, "No other article is in this queue.")
