@@ -210,6 +210,25 @@ def check_no_topic_in_use_dropped(project: Project, topics: list[str]) -> None:
         )
 
 
+def check_no_label_in_use_dropped(project: Project, labels: list[dict[str, str]]) -> None:
+    """Refuses a label list that leaves out a label entities or mentions still carry: they
+    would be left with a label the project no longer has. A rename carries them over instead."""
+    if not project.pk:
+        return
+    kept = {label["name"] for label in labels}
+    dropped = [name for name in project.label_names if name not in kept]
+    in_use = services.labels_in_use(project=project, labels=dropped)
+    if in_use:
+        raise ValidationError(
+            "; ".join(
+                f"“{label}” is on {n} entit{'ies or mentions' if n != 1 else 'y or mention'}"
+                for label, n in in_use.items()
+            )
+            + ". To change a label's name, rename it (its entities and mentions follow); to"
+            " drop it, relabel or delete them first."
+        )
+
+
 def check_entity_labels(labels: object, *, keys_required: bool = False) -> None:
     """Refuses labels the workspace cannot offer: each a name (capitals, digits, - and _) and
     a key (one free letter; the admin may leave it out), no name or key twice."""
@@ -222,7 +241,7 @@ def check_entity_labels(labels: object, *, keys_required: bool = False) -> None:
                 f'{label!r}: a label is {{"name": …, "key": …, "description": …}}.'
             )
         name, key = label["name"], label.get("key", "")
-        if not re.fullmatch(r"[A-Z][A-Z0-9_-]{0,29}", name):
+        if not re.fullmatch(services.LABEL_NAME, name):
             raise ValidationError(f"“{name}”: capital letters, digits, - and _ only.")
         if name in names:
             raise ValidationError(f"“{name}” is listed twice: one line a label.")
@@ -284,6 +303,7 @@ class ProjectForm(forms.ModelForm):
                     {"name": name.upper(), "key": key.lower(), "description": description}
                 )
         check_entity_labels(labels, keys_required=True)
+        check_no_label_in_use_dropped(self.instance, labels)
         return labels
 
     def clean_topics_text(self) -> list[str]:
@@ -307,6 +327,16 @@ class TopicRenameForm(forms.Form):
         self.fields["old"].choices = [(t, t) for t in project.topics]
 
 
+class LabelRenameForm(forms.Form):
+    prefix = "label"  # Beside TopicRenameForm on the project page: ids of its own.
+    old = forms.ChoiceField(label="Label")
+    new = forms.CharField(label="New name", max_length=30)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["old"].choices = [(name, name) for name in project.label_names]
+
+
 class ProjectAdminForm(forms.ModelForm):
     class Meta:
         model = Project
@@ -315,6 +345,7 @@ class ProjectAdminForm(forms.ModelForm):
     def clean_entity_labels(self) -> list[dict[str, str]]:
         labels = self.cleaned_data["entity_labels"]
         check_entity_labels(labels)
+        check_no_label_in_use_dropped(self.instance, labels)
         return labels
 
     def clean_topics(self) -> list[str]:

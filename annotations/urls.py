@@ -19,6 +19,11 @@ urlpatterns = [
         views.project_topic_rename,
         name="annotations-topic-rename",
     ),
+    path(
+        "projects/<int:project_id>/labels/rename/",
+        views.project_label_rename,
+        name="annotations-label-rename",
+    ),
     path(f"{ARTICLE}/", views.workspace, name="annotations-workspace"),
     path(f"{ARTICLE}/new/<str:kind>/", views.annotation_create, name="annotations-create"),
     path(f"{ARTICLE}/{KIND}/", views.annotation_edit, name="annotations-edit"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -172,6 +173,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
         context["settings_form"] = forms.ProjectForm(instance=project)
         context["rename_form"] = forms.TopicRenameForm(project=project)
+        context["label_rename_form"] = forms.LabelRenameForm(project=project)
         context["member_form"] = forms.MemberForm(
             users=get_user_model().objects.filter(is_active=True).order_by("username")
         )
@@ -264,20 +266,42 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def project_topic_rename(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _rename(
+        request, project_id, forms.TopicRenameForm, services.project_topic_rename, "stance(s)"
+    )
+
+
+@require_POST
+@login_required
+def project_label_rename(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _rename(
+        request,
+        project_id,
+        forms.LabelRenameForm,
+        services.project_label_rename,
+        "entities and mentions",
+    )
+
+
+def _rename(
+    request: HttpRequest,
+    project_id: int,
+    form_class: type[forms.TopicRenameForm | forms.LabelRenameForm],
+    rename: Callable[..., tuple[str, int]],
+    moved_what: str,
+) -> HttpResponse:
     project = _get_project_for_editor(request, project_id)
-    form = forms.TopicRenameForm(request.POST, project=project)
+    form = form_class(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(project)
     old, new = form.cleaned_data["old"], form.cleaned_data["new"]
     try:
-        moved = services.project_topic_rename(project=project, old=old, new=new, user=request.user)
+        new, moved = rename(project=project, old=old, new=new, user=request.user)
     except services.AnnotationError as error:
         messages.error(request, f"Not renamed: {error}")
         return redirect(project)
-    messages.success(
-        request, f"“{old}” is now “{new.strip()}”; {moved} stance(s) on it moved along."
-    )
+    messages.success(request, f"“{old}” is now “{new}”; {moved} {moved_what} on it moved along.")
     return redirect(project)
 
 

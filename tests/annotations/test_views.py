@@ -563,6 +563,71 @@ def test_renaming_a_topic_carries_its_stances_over(world, editor, annotator) -> 
     assert Project.objects.get(pk=project.pk).topics == ["Climate", "Migration"]
 
 
+def test_renaming_a_label_carries_its_entities_and_mentions_over(world, editor, annotator) -> None:
+    project, article = world["project"], world["article"]
+    merkel = services.entity_create(
+        project=project, article=article, annotator=annotator, name="Merkel", label="PER"
+    )
+    key = next(x["key"] for x in project.entity_labels if x["name"] == "PER")
+    before = EntityMention.objects.get(annotator=annotator).updated_at
+    rename = f"/annotate/projects/{project.pk}/labels/rename/"
+    asked = {"label-old": "PER", "label-new": " person "}
+    assert logged_in(annotator).post(rename, asked).status_code == 403
+    client = logged_in(editor)
+    page = client.post(rename, asked, follow=True).content.decode()
+    # Both annotators' mentions and the entity: 3.
+    assert "“PER” is now “PERSON”; 3 entities and mentions on it moved along." in page
+    project.refresh_from_db()
+    assert "PERSON" in project.label_names and "PER" not in project.label_names
+    assert next(x["key"] for x in project.entity_labels if x["name"] == "PERSON") == key
+    assert set(EntityMention.objects.values_list("label", flat=True)) == {"PERSON"}
+    merkel.refresh_from_db()
+    assert merkel.label == "PERSON"
+    # Each row moved forward for sync consumers, and the change is in the audit trail.
+    assert EntityMention.objects.get(annotator=annotator).updated_at > before
+    events = AnnotationEvent.objects.filter(action="update", actor=editor)
+    assert events.count() == 3
+    assert {(e.before["label"], e.after["label"]) for e in events} == {("PER", "PERSON")}
+    other = next(name for name in project.label_names if name != "PERSON")
+    refused = {
+        other: f"Not renamed: “{other}” is already another label of this project.",
+        "PERSON": "Not renamed: “PERSON” is already called that.",
+        "Per son": "Not renamed: “PER SON”: capital letters, digits, - and _ only.",
+    }
+    for name, message in refused.items():
+        asked = {"label-old": "PERSON", "label-new": name}
+        page = client.post(rename, asked, follow=True).content.decode()
+        assert message in page, name
+    assert "PERSON" in Project.objects.get(pk=project.pk).label_names
+
+
+def test_a_label_in_use_is_not_dropped_by_editing_the_list(world, editor) -> None:
+    project = world["project"]
+    settings_form = {
+        "name": project.name,
+        "annotators_per_article": 2,
+        "labels_text": "PERSON p",  # The line edited: the old name dropped.
+    }
+    url_ = f"/annotate/projects/{project.pk}/settings/"
+    page = logged_in(editor).post(url_, settings_form, follow=True).content.decode()
+    assert "“PER” is on 2 entities or mentions. To change a label&#x27;s name, rename it" in page
+    assert "PER" in Project.objects.get(pk=project.pk).label_names
+    admin_form = ProjectAdminForm(
+        {
+            "name": project.name,
+            "entity_labels": '[{"name": "PERSON"}]',
+            "topics": "[]",
+            "annotators_per_article": 1,
+        },
+        instance=project,
+    )
+    assert "“PER” is on 2 entities or mentions" in str(admin_form.errors["entity_labels"])
+    # Labels nothing carries are dropped freely.
+    settings_form["labels_text"] = "PER p"
+    logged_in(editor).post(url_, settings_form)
+    assert Project.objects.get(pk=project.pk).label_names == ["PER"]
+
+
 def test_a_topic_with_stances_is_not_dropped_by_editing_the_list(world, editor, annotator) -> None:
     project, article = world["project"], world["article"]
     services.article_topic_stance_set(
