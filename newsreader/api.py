@@ -8,7 +8,7 @@ import copy
 import json
 import re
 import threading
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import starmap
 from operator import itemgetter
@@ -42,6 +42,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from newsreader import page_queries
@@ -259,6 +260,18 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
         raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 
+def refuse_unknown_query(request: Request, filters: Iterable[str]) -> None:
+    """Refuses query parameters a list does not take (besides ``filters``, its page's and
+    the format): a mistyped filter (``?projcet=3``) would otherwise be ignored and a sync
+    consumer would mirror every row instead of the few it asked for, told nothing."""
+    known = {*filters, *PAGE_PARAMETERS, api_settings.URL_FORMAT_OVERRIDE}
+    unknown = sorted(request.query_params.keys() - known)
+    if unknown:
+        takes = ", ".join(sorted(name for name in known if name))
+        message = f"Unknown query parameter; this list takes {takes}."
+        raise exceptions.ValidationError({name: [message] for name in unknown})
+
+
 def page_size_of(request: Request) -> int:
     raw = request.query_params.get("page_size")
     if raw is None:
@@ -287,6 +300,8 @@ class KeysetPagination(BasePagination):
 
     def read(self, request: Request, view: Any = None) -> None:
         """The request's page size and cursor (``cursor_values``: None on the first page)."""
+        filterset = getattr(view, "filterset_class", None)
+        refuse_unknown_query(request, filterset.base_filters if filterset else ())
         fields: tuple[str, str] = getattr(view, "cursor_fields", ("updated_at", "id"))
         self.fields = fields
         self.request = request

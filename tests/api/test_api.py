@@ -365,6 +365,33 @@ def test_article_filters(annotator: User) -> None:
         assert list(response.json().values()) == [["Enter a whole number."]], url
 
 
+def test_a_mistyped_filter_is_refused_not_ignored(world: dict, annotator: User) -> None:
+    # Ignored, "projcet" would list every row: a consumer would mirror far more than asked.
+    client = client_for(annotator)
+    project = world["project"].pk
+    for url in (
+        f"/api/mentions/?projcet={project}",
+        f"/api/mentions/?project={project}&projcet={project}&page_size=5",
+        "/api/articles/?aproved=true",
+        "/api/projects/?name=x",
+        "/api/changes/?projects=1",
+        "/api/revisions/?cursor_=x",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        (name, [message]), *others = response.json().items()
+        assert not others and name in url and message.startswith("Unknown query parameter"), url
+    message = client.get("/api/mentions/?projcet=1").json()["projcet"][0]
+    assert "takes anchor_state, annotator, article, cursor, format, origin, page_size, " in message
+    # What each list documents still works, the format override included.
+    for url in (
+        f"/api/mentions/?project={project}&anchor_state=anchored&page_size=5&format=json",
+        f"/api/changes/?project={project}&page_size=5",
+        "/api/articles/?approved=true&q=x&updated_after=2000-01-01T00:00Z",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
 def test_an_article_has_its_approved_byline(annotator: User) -> None:
     article = approved_article()
     client = client_for(annotator)
