@@ -415,12 +415,30 @@
     else details.querySelector("summary").focus();
   }
 
+  // Esc with a span open in the panel (from its form, or from the text with nothing
+  // selected) closes it as its Close link does, and leaves the caret in the span: Enter
+  // opens it again, the arrow keys go on from there.
+  function closeEditing() {
+    const editing = document.querySelector("#panel [data-editing-key]");
+    if (!editing) return false;
+    const mark = text.querySelector(`mark[data-key="${editing.dataset.editingKey}"]`);
+    text.focus();
+    const first = mark && document.createTreeWalker(mark, NodeFilter.SHOW_TEXT).nextNode();
+    if (first) window.getSelection().collapse(first, 0);
+    editing.querySelector("a[data-close]").click();
+    return true;
+  }
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (event.key === "Escape" && target.closest) {
       const details = target.closest("#panel details[open]");
       if (details && details.querySelector("form")) {
         closeForm(details);
+        event.preventDefault();
+        return;
+      }
+      if (target.closest("#panel [data-editing-key]") && closeEditing()) {
         event.preventDefault();
         return;
       }
@@ -438,7 +456,8 @@
       return;
     }
     if (event.key === "Escape") {
-      forget();
+      if (sel.isCollapsed && closeEditing()) event.preventDefault();
+      else forget();
       return;
     }
     if (!canAnnotate || event.shiftKey) return;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -372,6 +373,36 @@ def test_escape_cancels_the_claim_form_and_keeps_the_selection(
     name.press("Escape")
     expect(name).to_be_hidden()
     expect(new_entity).to_be_focused()
+
+
+def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assigned) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "Emmanuel Macron")
+    page.keyboard.press("p")
+    mark = page.locator("#text mark.an-mention", has_text="Emmanuel Macron")
+    mark.click()
+    editing = page.locator(".editing")
+    expect(editing).to_contain_text("Editing mention")
+    # From the panel's own form: the panel closes, the caret is back in the span.
+    editing.get_by_label("Label").focus()
+    page.keyboard.press("Escape")
+    expect(editing).to_have_count(0)
+    expect(page.locator("#text")).to_be_focused()
+    expect(mark).not_to_have_class(re.compile(r"\bcurrent\b"))
+    page.keyboard.press("Enter")
+    expect(editing).to_contain_text("Editing mention")
+    # From the text with nothing selected, the same.
+    page.locator("#text").focus()
+    page.keyboard.press("Escape")
+    expect(editing).to_have_count(0)
+    # With a selection, Esc drops the selection first and leaves the panel as it is.
+    page.keyboard.press("Enter")
+    expect(editing).to_contain_text("Editing mention")
+    page.locator("#text").focus()
+    select_text(page, "Paris")
+    page.keyboard.press("Escape")
+    expect(editing).to_contain_text("Editing mention")
+    assert page.evaluate("getSelection().isCollapsed")
 
 
 def test_a_save_that_changes_nothing_does_not_say_saved(page: Page, live_server, assigned) -> None:
