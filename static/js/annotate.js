@@ -292,6 +292,8 @@
   // Saves made here go one at a time, in the order they were made: htmx would keep only the
   // last of those waiting behind one on its way, and the panel a waiting save was aimed at
   // may be gone by its turn. ``values`` may be a function, read when the save is sent.
+  // Opening and closing a span in the panel wait their turn too: a panel loaded before a
+  // save was answered would otherwise arrive after it and show the state before the save.
   let queue = Promise.resolve();
   let sent = null; // the span of the save on its way, if it has one
   function post(url, values, target = "#panel") {
@@ -299,13 +301,21 @@
       showError("You are offline: nothing was saved. Your selection is kept.");
       return;
     }
+    inTurn("POST", url, values, target);
+  }
+
+  function loadPanel(url) {
+    inTurn("GET", url, {}, "#panel");
+  }
+
+  function inTurn(method, url, values, target) {
     const swap = target === "#panel" ? "outerHTML" : "innerHTML";
     queue = queue
       .then(() => {
         const body = typeof values === "function" ? values() : values;
         if (!body) return undefined;
         sent = "start" in body ? { start: body.start, end: body.end } : null;
-        return htmx.ajax("POST", url, { source: ws, target, swap, values: body });
+        return htmx.ajax(method, url, { source: ws, target, swap, values: body });
       })
       .catch(() => {}) // Said by the htmx:sendError and htmx:timeout handlers.
       .then(() => {
@@ -374,7 +384,7 @@
   // move).
   function openMark(mark) {
     const [kind, pk] = mark.dataset.key.split("-");
-    htmx.ajax("GET", `${base}${kind}/${pk}/`, { source: ws, target: "#panel", swap: "outerHTML" });
+    loadPanel(`${base}${kind}/${pk}/`);
   }
 
   text.addEventListener("click", (event) => {
@@ -425,7 +435,7 @@
     text.focus();
     const first = mark && document.createTreeWalker(mark, NodeFilter.SHOW_TEXT).nextNode();
     if (first) window.getSelection().collapse(first, 0);
-    editing.querySelector("a[data-close]").click();
+    loadPanel(editing.querySelector("a[data-close]").href);
     return true;
   }
 
