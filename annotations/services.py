@@ -302,7 +302,7 @@ LABEL_NAME = r"[A-Z][A-Z0-9_-]{0,29}"
 
 def _locked_for_rename(project: Project, old: str, new: str, what: str) -> Project:
     """The project, locked (two editors renaming at once would each write the list they
-    read), once ``old`` is one of its ``names`` and ``new`` a free name."""
+    read), once ``old`` is one of its topics or labels (``what``) and ``new`` a free name."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     names = project.topics if what == "topic" else project.label_names
     if old not in names:
