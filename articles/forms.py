@@ -55,6 +55,10 @@ class UploadForm(forms.Form):
 REVIEW_LABELS = [(label, label.replace("_", " ")) for label in LABELS]
 
 
+# "<id>" or "<confidence>_<cleaning id>": validated again by the queue.
+PAGE_CURSOR = r"^[0-9.e+-]{1,40}(_[0-9]{1,19})?$"
+
+
 class ReviewQueueForm(forms.Form):
     status = forms.ChoiceField(choices=QUEUE_STATUSES, required=False)
     source = forms.ModelChoiceField(queryset=Source.objects.all(), required=False)
@@ -71,10 +75,8 @@ class ReviewQueueForm(forms.Form):
     max_confidence = forms.FloatField(required=False, min_value=0, max_value=1, label="to")
     q = forms.CharField(required=False, max_length=500, label="Search")
     sort = forms.ChoiceField(choices=QueueSort.CHOICES, required=False)
-    # "<id>" or "<confidence>_<cleaning id>": validated again by the queue.
-    after = forms.RegexField(
-        regex=r"^[0-9.e+-]{1,40}(_[0-9]{1,19})?$", required=False, label="Page"
-    )
+    after = forms.RegexField(regex=PAGE_CURSOR, required=False, label="Page")
+    before = forms.RegexField(regex=PAGE_CURSOR, required=False, label="Page")
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
@@ -722,22 +722,32 @@ class QueueFilters:
     sort: str = QueueSort.NEWEST
 
 
-def queue_page(
-    filters: QueueFilters, *, after: str = "", size: int = 50
-) -> tuple[list[Article], str]:
-    """One page of the review queue and the cursor of the next page ("" on the last one).
+class QueuePage(NamedTuple):
+    articles: list[Article]
+    next_after: str  # The next page's cursor; "" on the last page.
+    previous_before: str  # The previous page's; "" on the first.
 
-    Keyset pagination on (sort key, id), so page 10,000 costs what page 1 does.
+
+def queue_page(
+    filters: QueueFilters, *, after: str = "", before: str = "", size: int = 50
+) -> QueuePage:
+    """One page of the review queue: the page after the cursor ``after``, or the one before
+    ``before``, or the first.
+
+    Keyset pagination on (sort key, id), so page 10,000 costs what page 1 does. A page before
+    a cursor is read walking the order backwards from it; where less than a page is left
+    there (articles approved since, say), the first page comes instead.
     """
+    backward = bool(before) and not after
+    cursor = before if backward else after
     articles = _queue_queryset(filters)
-    confidence_sort = filters.sort in (QueueSort.LEAST_CONFIDENT, QueueSort.MOST_CONFIDENT)
-    if confidence_sort:
+    if filters.sort in (QueueSort.LEAST_CONFIDENT, QueueSort.MOST_CONFIDENT):
         # (confidence, cleaning id) follows cleaning_confidence_idx; one current cleaning
         # per article keeps the key unique.
-        descending = filters.sort == QueueSort.MOST_CONFIDENT
+        descending = (filters.sort == QueueSort.MOST_CONFIDENT) != backward
         articles = articles.filter(current_cleaning__isnull=False)
-        if after:
-            confidence, cleaning_id = _split_cursor(after)
+        if cursor:
+            confidence, cleaning_id = _split_cursor(cursor)
             op = "lt" if descending else "gt"
             # The first condition alone bounds the index scan; the second drops the few rows
             # of equal confidence already shown. (An OR alone would scan from the start.)
@@ -752,14 +762,21 @@ def queue_page(
         prefix = "-" if descending else ""
         ordering = [f"{prefix}current_cleaning__confidence", f"{prefix}current_cleaning_id"]
     else:
-        descending = filters.sort != QueueSort.OLDEST
-        if after:
-            articles = articles.filter(**{"pk__lt" if descending else "pk__gt": _id_cursor(after)})
+        descending = (filters.sort != QueueSort.OLDEST) != backward
+        if cursor:
+            articles = articles.filter(**{"pk__lt" if descending else "pk__gt": _id_cursor(cursor)})
         ordering = ["-pk" if descending else "pk"]
     rows = list(articles.order_by(*ordering)[: size + 1])
-    if len(rows) <= size:
-        return rows, ""
-    return rows[:size], _cursor(filters, rows[size - 1])
+    more, rows = len(rows) > size, rows[:size]
+    if backward:
+        if not more:
+            return queue_page(filters, size=size)
+        rows.reverse()
+    return QueuePage(
+        rows,
+        next_after=_cursor(filters, rows[-1]) if rows and (more or backward) else "",
+        previous_before=_cursor(filters, rows[0]) if rows and cursor else "",
+    )
 
 
 def _cursor(filters: QueueFilters, article: Article) -> str:
@@ -778,10 +795,10 @@ def queue_next(filters: QueueFilters, article: Article) -> int | None:
     order is enough.
     """
     if after := _cursor(filters, article):
-        following, _ = queue_page(filters, after=after, size=1)
+        following = queue_page(filters, after=after, size=1).articles
         if following:
             return following[0].pk
-    first = queue_page(filters, size=2)[0]
+    first = queue_page(filters, size=2).articles
     return next((other.pk for other in first if other.pk != article.pk), None)
 
 

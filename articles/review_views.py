@@ -86,8 +86,11 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     if not errors:
         filters = form.filters()
         try:
-            articles, next_after = review.queue_page(
-                filters, after=form.cleaned_data["after"], size=settings.NEWSREADER_PAGE_SIZE
+            page = review.queue_page(
+                filters,
+                after=form.cleaned_data["after"],
+                before=form.cleaned_data["before"],
+                size=settings.NEWSREADER_PAGE_SIZE,
             )
         except review.ReviewError as error:
             errors = [str(error)]
@@ -100,17 +103,20 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
             "statuses": review.QUEUE_STATUSES,
         }
         return render(request, template, context, status=400)
-    params = {k: v for k, v in request.GET.items() if k != "after" and v}
+    params = {k: v for k, v in request.GET.items() if k not in PAGE_FIELDS and v}
     return render(
         request,
         template,
         {
             "form": form,
-            "articles": articles,
+            "articles": page.articles,
             "status": filters.status,
             "statuses": review.QUEUE_STATUSES,
-            "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
-            "first_url": f"?{urlencode(params)}" if form.cleaned_data["after"] else "",
+            "next_url": _page_url(params, after=page.next_after),
+            "previous_url": _page_url(params, before=page.previous_before),
+            "first_url": f"?{urlencode(params)}"
+            if form.cleaned_data["after"] or page.previous_before
+            else "",
             "this_url": request.get_full_path(),
             # The review page keeps the filters and sort, so its Next follows them.
             "queue_qs": _queue_qs(form),
@@ -139,12 +145,20 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+PAGE_FIELDS = ("after", "before")
+
+
+def _page_url(params: dict[str, str], **cursor: str) -> str:
+    """The queue's URL with ``params`` and the page ``cursor`` ("" if the cursor is empty)."""
+    return f"?{urlencode({**params, **cursor})}" if all(cursor.values()) else ""
+
+
 def _queue_qs(form: ReviewQueueForm) -> str:
     """A queue form's filters and sort as a query string ("?…" or ""), its page left out;
     filters that do not validate are dropped, the review page works without them."""
     if not form.data or not form.is_valid():
         return ""
-    kept = [name for name in form.fields if name != "after" and form.data.get(name)]
+    kept = [name for name in form.fields if name not in PAGE_FIELDS and form.data.get(name)]
     query = urlencode({name: form.data[name] for name in kept})
     return f"?{query}" if query else ""
 

@@ -390,38 +390,52 @@ def test_corrections_of_an_older_cleaning_do_not_apply_to_a_new_one(editor) -> N
 # ---------------------------------------------------------------- queue
 
 
+def walk_forward(filters: review.QueueFilters, size: int) -> list[list[int]]:
+    """The queue's pages by Next; then checks that Previous from the last goes back through
+    the same pages to the first, which has no Previous."""
+    pages, page = [], review.queue_page(filters, size=size)
+    assert page.previous_before == ""
+    while True:
+        pages.append([a.pk for a in page.articles])
+        if not page.next_after:
+            break
+        page = review.queue_page(filters, after=page.next_after, size=size)
+    back, before = [], page.previous_before
+    while before:
+        page = review.queue_page(filters, before=before, size=size)
+        back.insert(0, [a.pk for a in page.articles])
+        before = page.previous_before
+    assert back == pages[:-1]
+    return pages
+
+
 def test_the_queue_pages_by_keyset_and_filters(editor) -> None:
     articles = [
         reviewable(name=f"{n}.txt", lines=[*LINES, (f"line {n}", "other")]) for n in range(5)
     ]
     ids = [a.pk for a in articles]
-    seen, after = [], ""
-    while True:
-        page, after = review.queue_page(review.QueueFilters(), after=after, size=2)
-        seen += [a.pk for a in page]
-        if not after:
-            break
-    assert seen == sorted(ids, reverse=True)
+    pages = walk_forward(review.QueueFilters(), size=2)
+    assert [pk for page in pages for pk in page] == sorted(ids, reverse=True)
 
-    oldest, _ = review.queue_page(review.QueueFilters(sort="old"), size=2)
+    oldest, *_ = review.queue_page(review.QueueFilters(sort="old"), size=2)
     assert [a.pk for a in oldest] == sorted(ids)[:2]
 
     review.article_reject(article=articles[0], user=editor, expected_version=0, reason="duplicate")
-    rejected, _ = review.queue_page(review.QueueFilters(status="rejected"))
+    rejected, *_ = review.queue_page(review.QueueFilters(status="rejected"))
     assert [a.pk for a in rejected] == [ids[0]]
     Article.objects.filter(pk=ids[1]).update(state=Article.State.FAILED)
-    failed, _ = review.queue_page(review.QueueFilters(status="failed"))
+    failed, *_ = review.queue_page(review.QueueFilters(status="failed"))
     assert [a.pk for a in failed] == [ids[1]]
     other = reviewable(name="x.txt", source="elsewhere", lines=[*LINES, ("x", "other")])
-    by_source, _ = review.queue_page(review.QueueFilters(source=other.source_id))
+    by_source, *_ = review.queue_page(review.QueueFilters(source=other.source_id))
     assert [a.pk for a in by_source] == [other.pk]
-    by_batch, _ = review.queue_page(review.QueueFilters(batch=articles[2].batch_id))
+    by_batch, *_ = review.queue_page(review.QueueFilters(batch=articles[2].batch_id))
     assert [a.pk for a in by_batch] == [ids[2]]
     day = timezone.localdate()
     Article.objects.filter(pk=ids[3]).update(created_at=timezone.now() - timedelta(days=3))
-    since_today, _ = review.queue_page(review.QueueFilters(since=day))
+    since_today, *_ = review.queue_page(review.QueueFilters(since=day))
     assert ids[3] not in [a.pk for a in since_today] and ids[4] in [a.pk for a in since_today]
-    until, _ = review.queue_page(review.QueueFilters(until=day - timedelta(days=1)))
+    until, *_ = review.queue_page(review.QueueFilters(until=day - timedelta(days=1)))
     assert [a.pk for a in until] == [ids[3]]
 
 
@@ -429,14 +443,10 @@ def test_the_queue_sorts_by_confidence_with_a_keyset(editor) -> None:
     articles = [reviewable(name=f"{n}.txt", lines=[*LINES, (f"c {n}", "other")]) for n in range(5)]
     for confidence, article in zip([0.9, 0.1, 0.5, 0.5, 0.3], articles, strict=True):
         Cleaning.objects.filter(pk=article.current_cleaning_id).update(confidence=confidence)
-    seen, after = [], ""
-    while True:
-        page, after = review.queue_page(review.QueueFilters(sort="conf"), after=after, size=2)
-        seen += [a.current_cleaning.confidence for a in page]
-        if not after:
-            break
+    pages = walk_forward(review.QueueFilters(sort="conf"), size=2)
+    seen = [Article.objects.get(pk=pk).current_cleaning.confidence for p in pages for pk in p]
     assert seen == [0.1, 0.3, 0.5, 0.5, 0.9]
-    top, _ = review.queue_page(review.QueueFilters(sort="-conf", min_confidence=0.4), size=10)
+    top, *_ = review.queue_page(review.QueueFilters(sort="-conf", min_confidence=0.4), size=10)
     assert [a.current_cleaning.confidence for a in top] == [0.9, 0.5, 0.5]
     with pytest.raises(review.ReviewError):
         review.queue_page(review.QueueFilters(sort="conf"), after="nonsense")

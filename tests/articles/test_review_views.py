@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -328,8 +330,16 @@ def test_the_queue_lists_filters_and_pages(editor) -> None:
         assert url("articles-review", articles[2]) in html
         assert url("articles-review", articles[0]) not in html
         assert f"after={articles[1].pk}" in html
+        assert "Previous page" not in html and "First page" not in html
         second = client.get(reverse("articles-review-queue"), {"after": articles[1].pk})
-        assert url("articles-review", articles[0]) in second.content.decode()
+        html = second.content.decode()
+        assert url("articles-review", articles[0]) in html
+        # Back a page by its link, without JavaScript: the first page again, which has none.
+        previous = re.search(r'<a rel="prev" href="\?([^"]+)">‹ Previous page</a>', html)
+        assert previous and "First page" in html
+        back = client.get(reverse("articles-review-queue") + "?" + unescape(previous[1]))
+        html = back.content.decode()
+        assert url("articles-review", articles[2]) in html and "Previous page" not in html
     partial = client.get(reverse("articles-review-queue"), {"status": "approved"}, **HTMX)
     assert partial.content.decode().startswith('\n<div id="results">')
     assert "Nothing here: no article is in this state." in partial.content.decode()
