@@ -150,6 +150,17 @@ MINE_SHOWN, ALL_SHOWN = 500, 1000
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     project, role = _get_project(request, project_id)
+    return _project_page(request, project, role)
+
+
+def _project_page(
+    request: HttpRequest,
+    project: Project,
+    role: str | None,
+    settings_form: forms.ProjectForm | None = None,
+) -> HttpResponse:
+    """The project page; with ``settings_form``, that form as sent, refused (400), so what
+    the editor typed is there to correct."""
     done, total = services.assignment_progress(project=project, user=request.user)
     context: dict[str, Any] = {
         "project": project,
@@ -171,7 +182,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         context["assignment_count"] = everyone.count()
         context["all_shown"] = ALL_SHOWN
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
-        context["settings_form"] = forms.ProjectForm(instance=project)
+        context["settings_form"] = settings_form or forms.ProjectForm(instance=project)
         context["rename_form"] = forms.TopicRenameForm(project=project)
         context["label_rename_form"] = forms.LabelRenameForm(project=project)
         context["member_form"] = forms.MemberForm(
@@ -181,7 +192,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "role", "user__username"
         )
         context["unassigned"] = _unassigned(project).count()
-    return render(request, "annotations/project.html", context)
+    status = 400 if settings_form else 200
+    return render(request, "annotations/project.html", context, status=status)
 
 
 def _annotator_candidates(project: Project) -> Any:
@@ -255,11 +267,13 @@ def project_member(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_editor(request, project_id)
     form = forms.ProjectForm(request.POST, instance=project)
-    if form.is_valid():
-        form.save()
-        messages.success(request, "Project settings saved.")
-    else:
+    if not form.is_valid():
         messages.error(request, _form_errors(form))
+        # The page as it is saved, but for the form: the instance took the refused values.
+        project.refresh_from_db()
+        return _project_page(request, project, Membership.Role.EDITOR, settings_form=form)
+    form.save()
+    messages.success(request, "Project settings saved.")
     return redirect(project)
 
 

@@ -525,10 +525,19 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
         "Not saved: Entity labels: “PER” is listed twice: one line a label.": (2, "PER p\nper o"),
     }
     for message, (per_article, labels) in refusals.items():
-        form = {"name": project.name, "annotators_per_article": per_article, "labels_text": labels}
+        form = {
+            "name": project.name,
+            "annotators_per_article": per_article,
+            "labels_text": labels,
+            "guidelines": "Guidelines rewritten at length",
+        }
         url = f"/annotate/projects/{project.pk}/settings/"
-        refused = client.post(url, form, follow=True).content.decode()
+        response = client.post(url, form)
+        refused = response.content.decode()
+        assert response.status_code == 400
         assert message in refused and "labels_text:" not in refused
+        # What the editor typed comes back to correct, not the saved settings.
+        assert "Guidelines rewritten at length</textarea>" in refused
     project.refresh_from_db()
     assert project.annotators_per_article == 2 and project.label_names == ["PERSON", "PLACE"]
 
