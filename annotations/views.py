@@ -233,12 +233,19 @@ def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose annotators and a number of articles.")
         return redirect(project)
-    articles = list(_unassigned(project)[: form.cleaned_data["count"]])
+    annotators = list(form.cleaned_data["annotators"])
+    # Articles all of the chosen annotators have already would take up the count for nothing.
+    chosen = Q(assignments__project=project, assignments__annotator__in=annotators)
+    articles = list(
+        _unassigned(project)
+        .annotate(chosen_have=Count("assignments", filter=chosen))
+        .filter(chosen_have__lt=len(annotators))[: form.cleaned_data["count"]]
+    )
+    if not articles:
+        messages.info(request, "No approved article needing annotators is left for them.")
+        return redirect(project)
     created = services.assignments_distribute(
-        project=project,
-        articles=articles,
-        annotators=list(form.cleaned_data["annotators"]),
-        assigned_by=request.user,
+        project=project, articles=articles, annotators=annotators, assigned_by=request.user
     )
     messages.success(request, f"{created} assignment(s) made over {len(articles)} article(s).")
     return redirect(project)

@@ -542,6 +542,32 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
     assert project.annotators_per_article == 2 and project.label_names == ["PERSON", "PLACE"]
 
 
+def test_assigning_skips_articles_the_chosen_annotators_have_already(
+    editor, annotator, django_user_model
+) -> None:
+    carol = django_user_model.objects.create_user("carol", password=PASSWORD)
+    first, second = approved_article(), approved_article()
+    project = project_for(annotator, carol)
+    project.annotators_per_article = 2
+    project.save()
+    services.assignment_create(
+        project=project, article=first, annotator=annotator, assigned_by=None
+    )
+    assign = f"/annotate/projects/{project.pk}/assign/"
+    client = logged_in(editor)
+    # The first article still needs a second annotator, but alice has it: the one article
+    # asked for is the second.
+    page = client.post(assign, {"annotators": [annotator.pk], "count": 1}, follow=True)
+    assert "1 assignment(s) made over 1 article(s)." in page.content.decode()
+    alices = project.assignments.filter(annotator=annotator)
+    assert set(alices.values_list("article", flat=True)) == {first.pk, second.pk}
+    page = client.post(assign, {"annotators": [annotator.pk], "count": 5}, follow=True)
+    assert "No approved article needing annotators is left for them." in page.content.decode()
+    # Someone else can still take both.
+    page = client.post(assign, {"annotators": [annotator.pk, carol.pk], "count": 5}, follow=True)
+    assert "2 assignment(s) made over 2 article(s)." in page.content.decode()
+
+
 def test_renaming_a_topic_carries_its_stances_over(world, editor, annotator) -> None:
     project, article = world["project"], world["article"]
     project.topics = ["Climate policy", "Migration"]
