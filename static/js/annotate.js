@@ -258,9 +258,9 @@
         selection = current;
         fillSpanInputs();
         showPopup();
-      } else if (window.getSelection().isCollapsed) {
+      } else if (window.getSelection().isCollapsed || crossesText()) {
         popup.hidden = true;
-        if (caretInText()) dropSelection();
+        if (caretInText() || crossesText()) dropSelection();
       }
     });
   });
@@ -270,6 +270,16 @@
   function caretInText() {
     const sel = window.getSelection();
     return sel.rangeCount > 0 && sel.isCollapsed && text.contains(sel.anchorNode);
+  }
+
+  // A selection that runs out of the text (a drag carried on into the panel) is no span: it
+  // is dropped, not left to tag the part selected while the pointer was still in the text.
+  function crossesText() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || sel.isCollapsed) return false;
+    const range = sel.getRangeAt(0);
+    const inside = text.contains(range.startContainer) && text.contains(range.endContainer);
+    return !inside && range.intersectsNode(text);
   }
 
   function dropSelection() {
@@ -325,7 +335,7 @@
 
   function needSelection() {
     if (selection) return true;
-    showError("Select some text first.");
+    showError(crossesText() ? "Select text within the article." : "Select some text first.");
     return false;
   }
 
@@ -405,10 +415,23 @@
 
   // ------------------------------------------------------------ keyboard
 
+  // How the caret keys move (Shift extends): by word, by line, to the line's ends.
+  const CARET_KEYS = {
+    ArrowRight: ["forward", "word"],
+    ArrowLeft: ["backward", "word"],
+    ArrowDown: ["forward", "line"],
+    ArrowUp: ["backward", "line"],
+    End: ["forward", "lineboundary"],
+    Home: ["backward", "lineboundary"],
+  };
+
   function caretIntoText() {
     const sel = window.getSelection();
     if (sel.rangeCount && text.contains(sel.anchorNode)) return;
-    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    // The first text of a paragraph, not the white space of the markup between them.
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT, (node) =>
+      node.parentElement.closest(".blk") ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
+    );
     const first = walker.nextNode();
     if (first) sel.collapse(first, 0);
   }
@@ -457,11 +480,11 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const sel = window.getSelection();
     const inText = sel.rangeCount && text.contains(sel.anchorNode);
-    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+    const step = CARET_KEYS[event.key];
+    if (step) {
       if (!inText && document.activeElement !== text) return;
       caretIntoText();
-      const direction = event.key === "ArrowRight" ? "forward" : "backward";
-      sel.modify(event.shiftKey ? "extend" : "move", direction, "word");
+      sel.modify(event.shiftKey ? "extend" : "move", ...step);
       event.preventDefault();
       return;
     }
@@ -483,7 +506,7 @@
     // The selectionchange handler runs on the next frame; a fast key press must not miss it.
     const current = readSelection();
     if (current) selection = current;
-    else if (caretInText()) dropSelection();
+    else if (caretInText() || crossesText()) dropSelection();
     if (/^[1-9]$/.test(event.key)) {
       cycleTopic(event.key);
       event.preventDefault();

@@ -225,6 +225,23 @@ def test_a_label_key_after_clicking_away_tags_nothing(page: Page, live_server, a
     assert not EntityMention.objects.exists()
 
 
+def test_a_drag_run_on_out_of_the_text_tags_nothing(page: Page, live_server, assigned) -> None:
+    open_next_article(page, live_server.url)
+    start = page.locator("#blk-2").bounding_box()
+    panel = page.locator("#panel").bounding_box()
+    page.mouse.move(start["x"] + 5, start["y"] + 5)
+    page.mouse.down()
+    # Through the text first (the popup shows for what is selected there), then on out.
+    page.mouse.move(start["x"] + 120, start["y"] + 8, steps=5)
+    expect(page.locator("#popup")).to_be_visible()
+    page.mouse.move(panel["x"] + 40, panel["y"] + 60, steps=10)
+    page.mouse.up()
+    expect(page.locator("#popup")).to_be_hidden()
+    page.keyboard.press("m")
+    expect(page.locator("#save-error")).to_contain_text("Select text within the article.")
+    assert not EntityMention.objects.exists()
+
+
 def test_the_keyboard_goes_on_after_what_it_tagged(page: Page, live_server, assigned) -> None:
     open_next_article(page, live_server.url)
     select_text(page, "Emmanuel")
@@ -243,6 +260,24 @@ def test_the_keyboard_goes_on_after_what_it_tagged(page: Page, live_server, assi
         ("Emmanuel", "PER"),
         ("Macron", "ORG"),
     ]
+
+
+def test_the_caret_moves_by_line_and_to_the_lines_ends(page: Page, live_server, assigned) -> None:
+    open_next_article(page, live_server.url)
+    page.locator("#text").focus()
+    in_block = "getSelection().anchorNode.parentElement.closest('.blk').id"
+    first = page.evaluate(in_block)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(in_block) != first
+    while page.evaluate(in_block) != "blk-1":
+        page.keyboard.press("ArrowUp")
+    # The paragraph's one line, whole: from its start to its end.
+    page.keyboard.press("End")
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+End")
+    page.keyboard.press("e")
+    expect(page.locator("#text mark.an-mention")).to_have_count(1)
+    assert EntityMention.objects.get().exact == BLOCKS[0]
 
 
 def test_saving_an_annotation_deleted_elsewhere_says_so(page: Page, live_server, assigned) -> None:
