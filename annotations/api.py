@@ -84,6 +84,7 @@ from newsreader.api import (
     encode_cursor,
     page_size_of,
     refuse_unknown_query,
+    sync_horizon_now,
 )
 
 CLAIM_CHOICES = tuple(ClaimChoices().fields)
@@ -602,15 +603,21 @@ def changes(request: Request) -> Response:
     raw_cursor = request.query_params.get("cursor")
     cursor = tuple(decode_cursor(raw_cursor, [datetime, str, int])) if raw_cursor else None
     parts = []
+    # As the lists: nothing a later commit could put behind the cursor. One value for all the
+    # kinds, or one could stop later than another and the page skip what lies between.
+    horizon = sync_horizon_now()
     for kind, (model, _) in CHANGE_KINDS.items():
         key = f"u:{kind}"
         parts.append(
             model.objects.filter(scope, _after("updated_at", key, cursor))
+            .filter(updated_at__lt=horizon)
             .annotate(key=Value(key))
             .values_list("updated_at", "key", "pk")
             .order_by("updated_at", "pk")[: size + 1]
         )
-    tombstones = Tombstone.objects.filter(scope, _after("deleted_at", "~delete", cursor))
+    tombstones = Tombstone.objects.filter(
+        scope, _after("deleted_at", "~delete", cursor), deleted_at__lt=horizon
+    )
     parts.append(
         tombstones.annotate(key=Value("~delete"))
         .values_list("deleted_at", "key", "pk")

@@ -23,6 +23,7 @@ from django.core.exceptions import EmptyResultSet, RequestDataTooBig
 from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
 from django.urls import reverse
@@ -228,6 +229,31 @@ class FilterSet(django_filters.FilterSet):
 # ---------------------------------------------------------------- keyset pagination
 
 
+def sync_horizon() -> RawSQL:
+    """The time before which every row's change is committed (newsreader_sync_horizon, in
+    SQL, once a query).
+
+    A row's ``updated_at`` is set when it is written, but others see it only once its
+    transaction commits, which may be seconds later (an import of thousands of spans). A
+    consumer that read past it meanwhile would have its cursor beyond the row for good, and
+    its mirror would never get it. So the lists stop short of the oldest open transaction,
+    less NEWSREADER_SYNC_SETTLE_MS for the clocks of the machines that write; what they
+    leave out comes on a later page.
+    """
+    return RawSQL("(SELECT newsreader_sync_horizon(%s))", [_settle_seconds()])
+
+
+def sync_horizon_now() -> datetime:
+    """The sync horizon as a value, for reads of several queries that must share one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT newsreader_sync_horizon(%s)", [_settle_seconds()])
+        return cursor.fetchone()[0]
+
+
+def _settle_seconds() -> float:
+    return settings.NEWSREADER_SYNC_SETTLE_MS / 1000
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
     # Times as RFC 3339 ("Z" for UTC), which decode_cursor reads as it reads isoformat().
     return base64.urlsafe_b64encode(_ENCODER.encode(values)).decode().rstrip("=")
@@ -316,8 +342,11 @@ class KeysetPagination(BasePagination):
         return first == last
 
     def after(self, queryset: QuerySet, cursor_values: Sequence[Any] | None) -> QuerySet:
-        """The rows after ``cursor_values``, in cursor order; the caller slices a page + 1."""
+        """The rows after ``cursor_values`` and before the sync horizon, in cursor order; the
+        caller slices a page + 1."""
         first, last = self.fields
+        if not self.by_id_only:
+            queryset = queryset.filter(**{f"{first}__lt": sync_horizon()})
         if cursor_values:
             value, pk = cursor_values
             if self.by_id_only:
@@ -432,8 +461,9 @@ _NEXT_LINKS: dict[tuple, tuple[str, str]] = {}
 
 
 @receiver(setting_changed)
-def _forget_next_links(**kwargs: Any) -> None:
+def _forget_what_settings_shaped(**kwargs: Any) -> None:
     _NEXT_LINKS.clear()  # The hosts allowed, or which headers count, may have changed.
+    PAGE_QUERIES.clear()  # The sync horizon's margin, say.
 
 
 def _value(row: Any, name: str) -> Any:

@@ -260,6 +260,9 @@ NEWSREADER_CLEANING_BATCH = envint("NEWSREADER_CLEANING_BATCH", 50)
 NEWSREADER_MAX_CLEANING_ATTEMPTS = envint("NEWSREADER_MAX_CLEANING_ATTEMPTS", 3)
 NEWSREADER_REQUEUE_AFTER = envint("NEWSREADER_REQUEUE_AFTER", 600)
 NEWSREADER_PAGE_SIZE = envint("NEWSREADER_PAGE_SIZE", 50)
+# The sync lists leave out rows changed this recently (and any newer than the oldest open
+# transaction): the margin for the clocks of the machines writing them (newsreader.api).
+NEWSREADER_SYNC_SETTLE_MS = envint("NEWSREADER_SYNC_SETTLE_MS", 1000)
 
 LOGGING = {
     "version": 1,

@@ -25,3 +25,5 @@ STORAGES = {
 # Static files straight from the source folders: no collectstatic before the tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Tests list what they have just written; the tests of the horizon set it themselves.
+NEWSREADER_SYNC_SETTLE_MS = 0
