@@ -84,8 +84,8 @@ from newsreader.api import (
     encode_cursor,
     page_size_of,
     refuse_unknown_query,
-    sync_horizon_now,
 )
+from newsreader.sync_horizon import HORIZON
 
 CLAIM_CHOICES = tuple(ClaimChoices().fields)
 
@@ -605,7 +605,7 @@ def changes(request: Request) -> Response:
     parts = []
     # As the lists: nothing a later commit could put behind the cursor. One value for all the
     # kinds, or one could stop later than another and the page skip what lies between.
-    horizon = sync_horizon_now()
+    horizon = HORIZON.get()
     for kind, (model, _) in CHANGE_KINDS.items():
         key = f"u:{kind}"
         parts.append(

@@ -50,6 +50,7 @@ from newsreader import page_queries
 from newsreader.binary_rows import fetch_all
 from newsreader.page_queries import PageQueries, PageQuery
 from newsreader.parsers import PayloadTooLarge
+from newsreader.sync_horizon import HORIZON
 from newsreader.throttling import TokenThrottle
 
 DEFAULT_PAGE_SIZE = 100
@@ -229,31 +230,6 @@ class FilterSet(django_filters.FilterSet):
 # ---------------------------------------------------------------- keyset pagination
 
 
-def sync_horizon() -> RawSQL:
-    """The time before which every row's change is committed (newsreader_sync_horizon, in
-    SQL, once a query).
-
-    A row's ``updated_at`` is set when it is written, but others see it only once its
-    transaction commits, which may be seconds later (an import of thousands of spans). A
-    consumer that read past it meanwhile would have its cursor beyond the row for good, and
-    its mirror would never get it. So the lists stop short of the oldest open transaction,
-    less NEWSREADER_SYNC_SETTLE_MS for the clocks of the machines that write; what they
-    leave out comes on a later page.
-    """
-    return RawSQL("(SELECT newsreader_sync_horizon(%s))", [_settle_seconds()])
-
-
-def sync_horizon_now() -> datetime:
-    """The sync horizon as a value, for reads of several queries that must share one."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT newsreader_sync_horizon(%s)", [_settle_seconds()])
-        return cursor.fetchone()[0]
-
-
-def _settle_seconds() -> float:
-    return settings.NEWSREADER_SYNC_SETTLE_MS / 1000
-
-
 def encode_cursor(values: Sequence[Any]) -> str:
     # Times as RFC 3339 ("Z" for UTC), which decode_cursor reads as it reads isoformat().
     return base64.urlsafe_b64encode(_ENCODER.encode(values)).decode().rstrip("=")
@@ -341,12 +317,21 @@ class KeysetPagination(BasePagination):
         first, last = self.fields
         return first == last
 
-    def after(self, queryset: QuerySet, cursor_values: Sequence[Any] | None) -> QuerySet:
-        """The rows after ``cursor_values`` and before the sync horizon, in cursor order; the
-        caller slices a page + 1."""
+    def after(
+        self,
+        queryset: QuerySet,
+        cursor_values: Sequence[Any] | None,
+        horizon: datetime | None = None,
+    ) -> QuerySet:
+        """The rows after ``cursor_values`` and before ``horizon`` (default: the sync horizon,
+        ``newsreader.sync_horizon``), in cursor order; the caller slices a page + 1."""
         first, last = self.fields
         if not self.by_id_only:
-            queryset = queryset.filter(**{f"{first}__lt": sync_horizon()})
+            # As a subquery, whose value the planner does not know in any plan: a bare
+            # parameter would make PostgreSQL plan every run of the prepared query anew
+            # (a custom plan, estimated cheaper than the generic one, for good).
+            bound = RawSQL("(SELECT %s::timestamptz)", [horizon or HORIZON.get()])
+            queryset = queryset.filter(**{f"{first}__lt": bound})
         if cursor_values:
             value, pk = cursor_values
             if self.by_id_only:
@@ -461,9 +446,8 @@ _NEXT_LINKS: dict[tuple, tuple[str, str]] = {}
 
 
 @receiver(setting_changed)
-def _forget_what_settings_shaped(**kwargs: Any) -> None:
+def _forget_next_links(**kwargs: Any) -> None:
     _NEXT_LINKS.clear()  # The hosts allowed, or which headers count, may have changed.
-    PAGE_QUERIES.clear()  # The sync horizon's margin, say.
 
 
 def _value(row: Any, name: str) -> Any:
@@ -684,7 +668,8 @@ class PlainListMixin:
         if query.sql is None:
             rows = []
         else:
-            rows = fetch_all(query.sql, query.params_for(paginator.cursor_values))
+            params = query.params_for(paginator.cursor_values, HORIZON.get())
+            rows = fetch_all(query.sql, params)
         page = paginator.cut(rows, lambda row: plain.extra_values(row, *paginator.fields))
         return json_response(
             {
@@ -719,7 +704,8 @@ class PlainListMixin:
         cursor = paginator.cursor_values
         if with_stand_ins and cursor is not None:
             cursor = page_queries.stand_ins(paginator.by_id_only)
-        window = paginator.after(queryset, cursor)
+        horizon = page_queries.STAND_IN_HORIZON if with_stand_ins else None
+        window = paginator.after(queryset, cursor, horizon)
         first, last = paginator.fields
         try:
             # Django compiles only the query choosing the page's ids (filters, cursor, order,

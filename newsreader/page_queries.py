@@ -21,11 +21,14 @@ from typing import Any
 # Values no real cursor holds: cursors carry no negative ids, and no row is that old.
 STAND_IN_TIME = datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
 STAND_IN_ID = -1_234_567_891
+# And one for the sync horizon (newsreader.sync_horizon), which each request reads anew.
+STAND_IN_HORIZON = datetime(1, 1, 1, 0, 0, 0, 2, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class PageQuery:
-    """A page's SQL and parameters; ``time_at`` and ``id_at`` index the cursor's places.
+    """A page's SQL and parameters; ``time_at`` and ``id_at`` index the cursor's places,
+    ``horizon_at`` the sync horizon's.
 
     ``sql`` is None for a query that can match nothing (Django's ``EmptyResultSet``).
     """
@@ -34,10 +37,14 @@ class PageQuery:
     params: tuple[Any, ...] = ()
     time_at: tuple[int, ...] = ()
     id_at: tuple[int, ...] = ()
+    horizon_at: tuple[int, ...] = ()
 
-    def params_for(self, cursor: Sequence[Any] | None) -> list[Any]:
-        """The parameters with ``cursor`` (its time or id first, then its id) in place."""
+    def params_for(self, cursor: Sequence[Any] | None, horizon: datetime) -> list[Any]:
+        """The parameters with ``cursor`` (its time or id first, then its id) and
+        ``horizon`` in place."""
         params = list(self.params)
+        for index in self.horizon_at:
+            params[index] = horizon
         if cursor is not None:
             first, pk = cursor
             for index in self.time_at:
@@ -58,11 +65,15 @@ def page_query(
     """The query compiled with :func:`stand_ins`, or None if they are not where expected.
 
     A keyset condition names its time three times and its id once (by id alone: the id
-    once). Any other count (a filter value equal to a stand-in, a changed condition) means
-    the places cannot be told apart, and the query is not kept.
+    once), and the horizon once (by id alone: not at all). Any other count (a filter value
+    equal to a stand-in, a changed condition) means the places cannot be told apart, and the
+    query is not kept.
     """
     time_at = tuple(
         i for i, p in enumerate(params) if isinstance(p, datetime) and p == STAND_IN_TIME
+    )
+    horizon_at = tuple(
+        i for i, p in enumerate(params) if isinstance(p, datetime) and p == STAND_IN_HORIZON
     )
     id_at = tuple(
         i
@@ -70,9 +81,9 @@ def page_query(
         if isinstance(p, int) and not isinstance(p, bool) and p == STAND_IN_ID
     )
     expected = (0, 0) if not with_cursor else (0, 1) if by_id_only else (3, 1)
-    if (len(time_at), len(id_at)) != expected:
+    if (len(time_at), len(id_at), len(horizon_at)) != (*expected, 0 if by_id_only else 1):
         return None
-    return PageQuery(sql, tuple(params), time_at, id_at)
+    return PageQuery(sql, tuple(params), time_at, id_at, horizon_at)
 
 
 class PageQueries:

@@ -263,6 +263,7 @@ NEWSREADER_PAGE_SIZE = envint("NEWSREADER_PAGE_SIZE", 50)
 # The sync lists leave out rows changed this recently (and any newer than the oldest open
 # transaction): the margin for the clocks of the machines writing them (newsreader.api).
 NEWSREADER_SYNC_SETTLE_MS = envint("NEWSREADER_SYNC_SETTLE_MS", 1000)
+NEWSREADER_SYNC_HORIZON_REFRESH_MS = envint("NEWSREADER_SYNC_HORIZON_REFRESH_MS", 250)
 
 LOGGING = {
     "version": 1,

@@ -27,3 +27,4 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Tests list what they have just written; the tests of the horizon set it themselves.
 NEWSREADER_SYNC_SETTLE_MS = 0
+NEWSREADER_SYNC_HORIZON_REFRESH_MS = 0

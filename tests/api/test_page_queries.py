@@ -17,6 +17,7 @@ from annotations.models import EntityMention, Membership
 from articles.models import Article
 from newsreader.api import PAGE_QUERIES, PlainListMixin
 from newsreader.page_queries import (
+    STAND_IN_HORIZON,
     STAND_IN_ID,
     STAND_IN_TIME,
     PageQueries,
@@ -107,19 +108,24 @@ def test_a_filter_value_equal_to_a_stand_in_is_not_kept_but_still_served(editor:
 
 def test_stand_ins_are_found_where_the_cursor_goes() -> None:
     when, pk = datetime(2026, 1, 2, tzinfo=UTC), 41
-    sql = "… WHERE p = %s AND t >= %s AND (t > %s OR (t = %s AND id > %s)) …"
-    kept = page_query(
-        sql, [7, STAND_IN_TIME, STAND_IN_TIME, STAND_IN_TIME, STAND_IN_ID], True, False
+    horizon = datetime(2026, 1, 3, tzinfo=UTC)
+    sql = "… WHERE t < %s AND p = %s AND t >= %s AND (t > %s OR (t = %s AND id > %s)) …"
+    h, t = STAND_IN_HORIZON, STAND_IN_TIME
+    kept = page_query(sql, [h, 7, t, t, t, STAND_IN_ID], True, False)
+    assert kept == PageQuery(
+        sql, (h, 7, *stand_ins(False)[:1] * 3, STAND_IN_ID), (2, 3, 4), (5,), (0,)
     )
-    assert kept == PageQuery(sql, (7, *stand_ins(False)[:1] * 3, STAND_IN_ID), (1, 2, 3), (4,))
-    assert kept.params_for([when, pk]) == [7, when, when, when, pk]
+    assert kept.params_for([when, pk], horizon) == [horizon, 7, when, when, when, pk]
     by_id = page_query("… id > %s", [STAND_IN_ID], True, True)
-    assert by_id is not None and by_id.params_for([pk, pk]) == [pk]
-    assert page_query("… p = %s", [7], False, False).params_for(None) == [7]
+    assert by_id is not None and by_id.params_for([pk, pk], horizon) == [pk]
+    first = page_query("… t < %s AND p = %s", [h, 7], False, False)
+    assert first.params_for(None, horizon) == [horizon, 7]
     # A filter holding a stand-in's value: the places are ambiguous.
-    doubled = [STAND_IN_TIME, STAND_IN_TIME, STAND_IN_TIME, STAND_IN_TIME, STAND_IN_ID]
-    assert page_query(sql, doubled, True, False) is None
+    assert page_query(sql, [h, t, t, t, t, STAND_IN_ID], True, False) is None
+    assert page_query(sql, [h, h, t, t, t, STAND_IN_ID], True, False) is None
     assert page_query(sql, [STAND_IN_ID], False, False) is None
+    # Without the horizon where the time orders the list: not kept.
+    assert page_query("… p = %s", [7], False, False) is None
 
 
 def test_kept_queries_are_bounded() -> None:

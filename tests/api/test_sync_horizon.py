@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from annotations import services
 from annotations.models import EntityMention
@@ -82,3 +83,15 @@ def test_the_latest_changes_wait_for_the_settling_margin(annotator: User, editor
     with override_settings(NEWSREADER_SYNC_SETTLE_MS=60_000):
         assert client.get(url).json()["results"] == []
     assert len(client.get(url).json()["results"]) == 1
+
+
+def test_each_process_reads_the_horizon_at_most_so_often(editor: User) -> None:
+    client = client_for(editor)
+    with (
+        override_settings(NEWSREADER_SYNC_HORIZON_REFRESH_MS=60_000),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        for url in ("/api/mentions/", "/api/articles/", "/api/changes/", "/api/mentions/"):
+            assert client.get(url).status_code == 200
+    reads = [q for q in queries.captured_queries if "newsreader_sync_horizon" in q["sql"]]
+    assert len(reads) == 1
