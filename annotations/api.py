@@ -597,7 +597,7 @@ def changes(request: Request) -> Response:
     raw_project = request.query_params.get("project")
     scope = annotation_scope(request)
     if raw_project is not None:
-        if not raw_project.isdigit():
+        if not (raw_project.isascii() and raw_project.isdigit()):
             raise exceptions.ValidationError({"project": ["A project id."]})
         scope &= Q(project_id=int(raw_project))
     raw_cursor = request.query_params.get("cursor")

@@ -586,7 +586,7 @@ def annotation_create(
     # A new cue replaces the old one, whose mark has to go too.
     replaced = (
         list(SupportSpan.objects.filter(claim_id=request.POST["owner"], role="cue", annotator=user))
-        if kind == "cue" and request.POST.get("owner", "").isdigit()
+        if kind == "cue" and (owner := request.POST.get("owner", "")).isascii() and owner.isdigit()
         else []
     )
     try:

@@ -107,7 +107,9 @@ class ArticleVersionsField(forms.Field):
         versions = {}
         for item in items:
             article_id, _, version = str(item).partition(":")
-            if not (article_id.isdigit() and version.isdigit()):
+            if not (
+                f"{article_id}{version}".isascii() and article_id.isdigit() and version.isdigit()
+            ):
                 raise forms.ValidationError("Bad selection.")
             versions[int(article_id)] = int(version)
         return versions

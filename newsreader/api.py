@@ -278,7 +278,8 @@ def page_size_of(request: Request) -> int:
     raw = request.query_params.get("page_size")
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise exceptions.ValidationError(
             {"page_size": [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
         )

@@ -265,6 +265,9 @@ def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
     assert "too large" in huge.json()["detail"]
     assert client.get("/api/articles/?cursor=garbage").status_code == 400
     assert client.get("/api/articles/?page_size=0").status_code == 400
+    # Digits that are not ASCII ("²" passes str.isdigit(), not int()).
+    for url in ("/api/mentions/?page_size=%C2%B2", "/api/changes/?project=%C2%B2"):
+        assert client.get(url).status_code == 400, url
     assert client.get("/api/articles/?updated_after=yesterday").status_code == 400
     for url in ("/api/mentions/abc/", "/api/projects/1.5/", "/api/claims/-1/"):
         not_an_id = client.get(url)

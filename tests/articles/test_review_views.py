@@ -374,6 +374,10 @@ def test_bulk_actions(editor) -> None:
     assert second.state == Article.State.QUEUED
     response = client.post(reverse("articles-review-bulk"), {"action": "approve"}, follow=True)
     assert "Select at least one article." in response.content.decode()
+    # Digits that are not ASCII ("²" passes str.isdigit(), not int()): refused, not a 500.
+    bad = {"action": "approve", "articles": [f"{second.pk}:\u00b2"]}
+    response = client.post(reverse("articles-review-bulk"), bad, follow=True)
+    assert response.status_code == 200 and "Bad selection." in response.content.decode()
 
 
 def test_next_goes_to_the_next_article_needing_review(editor) -> None:
