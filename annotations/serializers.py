@@ -285,7 +285,10 @@ class ClaimInput(CreateInput, SpanInput, ClaimFields):
 class StanceInput(CreateInput):
     label = serializers.ChoiceField(choices=Stance.Label.choices)
     target_kind = serializers.ChoiceField(choices=Stance.Target.choices)
-    target_topic = serializers.CharField(max_length=200, required=False, default="")
+    # Blank unless the target is a topic, as stances toward claims and entities are listed.
+    target_topic = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
     target_entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     target_claim = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     holder = serializers.IntegerField(min_value=1, required=False, allow_null=True)

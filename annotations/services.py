@@ -815,6 +815,8 @@ def _check_stance(
             f"Toward {'a claim' if target_kind == 'claim' else 'an entity or topic'} "
             f"a stance is one of {', '.join(allowed)}."
         )
+    if target_kind == Stance.Target.TOPIC and not topic:
+        raise AnnotationError("A stance toward a topic names the topic.", field="target_topic")
     if target_kind == Stance.Target.TOPIC and topic not in project.topics:
         raise AnnotationError(f"“{topic}” is not a topic of this project.")
     if target_kind == Stance.Target.CLAIM and (

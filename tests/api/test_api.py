@@ -549,6 +549,15 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     again = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert [row["id"] for row in again] == [row["id"] for row in rows]
     assert not Tombstone.objects.exists()
+    # A stance as the API lists it (target_topic "" toward a claim) posts back as it is.
+    listed = client.get(f"/api/stances/{stance.json()['id']}/").json()
+    assert listed["target_topic"] == ""
+    posted_back = client.post("/api/stances/", {**stance_body, "target_topic": ""}, format="json")
+    assert (posted_back.status_code, posted_back.json()["id"]) == (200, stance.json()["id"])
+    # Toward a topic, a blank one is refused, saying so.
+    blank = {**base, "label": "FAVOR", "target_kind": "topic", "target_topic": ""}
+    refused = client.post("/api/stances/", blank, format="json")
+    assert refused.json() == {"target_topic": ["A stance toward a topic names the topic."]}
 
 
 def test_assigning_twice_answers_the_existing_assignment(
