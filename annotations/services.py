@@ -475,8 +475,19 @@ def _current_revision(article: Article, revision_id: int | None) -> TextRevision
     if revision is None:
         raise AnnotationError("This article has no approved text yet.")
     if revision_id is not None and revision_id != revision.pk:
-        if not TextRevision.objects.filter(pk=revision_id, article_id=article.pk).exists():
+        number = (
+            TextRevision.objects.filter(pk=revision_id, article_id=article.pk)
+            .values_list("number", flat=True)
+            .first()
+        )
+        if number is None:
             raise AnnotationError(f"Revision {revision_id} is not a revision of this article.")
+        if number > revision.number:
+            # Approved, but its re-anchoring has not made it live yet.
+            raise StaleRevision(
+                f"Revision {revision_id} is not live yet: the article's text is still revision"
+                f" {revision.pk} until the annotations are re-anchored to the new one."
+            )
         raise StaleRevision(
             "The article text has changed since it was loaded (it has a newer revision);"
             " load it again."

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import AnnotationEvent, Assignment, EntityMention, Membership, Tombstone
+from articles.revisions import revision_create
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.api.conftest import client_for
 from tests.articles.factories import make_article
@@ -498,6 +499,29 @@ def test_a_revision_of_another_article_is_a_400_not_a_conflict(
     assert response.status_code == 400
     (reason,) = response.json()["detail"]
     assert reason == f"Revision {other.current_revision_id} is not a revision of this article."
+
+
+def test_a_revision_not_live_yet_is_told_from_a_stale_one(world: dict, annotator: User) -> None:
+    article = world["article"]
+    live = article.current_revision
+    pending = revision_create(
+        article=article, title=article.title, blocks=["Critics agreed."], created_by=None
+    )
+    body = {
+        "project": world["project"].pk,
+        "article": article.pk,
+        "revision": pending.pk,
+        "start": 0,
+        "end": 7,
+        "exact": "Critics",
+        "label": "PER",
+    }
+    response = client_for(annotator).post("/api/mentions/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"Revision {pending.pk} is not live yet: the article's text is still revision"
+        f" {live.pk} until the annotations are re-anchored to the new one."
+    )
 
 
 def test_a_submitted_assignment_comes_again_after_the_saved_cursor(
