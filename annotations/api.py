@@ -700,13 +700,15 @@ class ExportJobSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    # Absolute, as the lists' next links and the API's index are.
     def get_url(self, job: ExportJob) -> str:
-        return reverse("api-export", args=[job.pk])
+        return self.context["request"].build_absolute_uri(reverse("api-export", args=[job.pk]))
 
     def get_download(self, job: ExportJob) -> str | None:
         if job.state != ExportJob.State.DONE:
             return None
-        return reverse("api-export-download", args=[job.pk])
+        url = reverse("api-export-download", args=[job.pk])
+        return self.context["request"].build_absolute_uri(url)
 
 
 @extend_schema(request=ExportInput, responses={202: ExportJobSerializer})
@@ -734,7 +736,8 @@ def export_create(request: Request, project_id: int) -> Response:
         filters={"annotator": annotator},
     )
     transaction.on_commit(lambda: run_export.delay(job.pk))
-    return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+    data = ExportJobSerializer(job, context={"request": request}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
 def _job(request: Request, job_id: int) -> ExportJob:
@@ -749,7 +752,7 @@ def _job(request: Request, job_id: int) -> ExportJob:
 @extend_schema(responses=ExportJobSerializer)
 @api_view(["GET"])
 def export_detail(request: Request, job_id: int) -> Response:
-    return Response(ExportJobSerializer(_job(request, job_id)).data)
+    return Response(ExportJobSerializer(_job(request, job_id), context={"request": request}).data)
 
 
 @extend_schema(

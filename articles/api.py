@@ -77,9 +77,16 @@ class ArticleOutput(serializers.ModelSerializer):
             "source_name",
             "state",
             "created_at",
+            "duplicate",
         )
 
     source_name = serializers.CharField(source="source.name")
+    duplicate = serializers.SerializerMethodField(
+        help_text="Whether these bytes were there already (200) rather than new (201)."
+    )
+
+    def get_duplicate(self, article: Article) -> bool:
+        return self.context["outcome"] == Outcome.DUPLICATE
 
 
 @extend_schema(
@@ -134,8 +141,7 @@ def ingest(request: Request) -> Response:
         created_by=request.user,
     )
     outcome, article = ingest_one(raw, name=name, batch=batch)
-    body = ArticleOutput(article).data
-    body["duplicate"] = outcome == Outcome.DUPLICATE
+    body = ArticleOutput(article, context={"outcome": outcome}).data
     code = status.HTTP_201_CREATED if outcome == Outcome.NEW else status.HTTP_200_OK
     return Response(body, status=code)
 

@@ -459,6 +459,8 @@ def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes
     assert created.status_code == 202, created.content
     job = created.json()
     assert job["state"] == "pending"
+    # Absolute, as the lists' next links are.
+    assert job["url"] == f"http://testserver/api/exports/{job['id']}/"
     assert client.get(job["url"]).json()["download"] is None  # type: ignore[attr-defined]
     early = client.get(job["url"] + "download/")  # type: ignore[attr-defined]
     assert early.status_code == 409
@@ -468,6 +470,7 @@ def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes
     assert export_job_run(job_id=job["id"]) == "not pending"
     polled = client.get(job["url"]).json()  # type: ignore[attr-defined]
     assert polled["state"] == "done"
+    assert polled["download"] == job["url"] + "download/"
     download = client.get(polled["download"])  # type: ignore[attr-defined]
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
