@@ -187,7 +187,11 @@ def test_annotating_an_article(page: Page, live_server, assigned) -> None:
     page.screenshot(path=ARTIFACTS / "annotating.png", full_page=True)
     assert dialogs == []
 
-    page.get_by_role("button", name="Submit article").click()
+    # Submitting takes a second step: the article becomes read-only.
+    page.get_by_text("Submit article…").click()
+    expect(page.get_by_text("Once submitted, the article is read-only for you.")).to_be_visible()
+    page.locator("#panel").screenshot(path=ARTIFACTS / "submit-confirm.png")
+    page.get_by_role("button", name="Submit it").click()
     expect(page.locator(".messages")).to_contain_text("Submitted")
 
 
