@@ -139,6 +139,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/batch_list.html", {"batches": page, **pager})
 
 
+# A batch report lists this many of its rejected, skipped and duplicate files; the admin has all.
+REPORT_ROWS = 1000
+
+
 @require_safe
 @login_required
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
@@ -159,11 +163,11 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "cleaned": states.get(Article.State.CLEANED, 0),
             "failed": states.get(Article.State.FAILED, 0),
             "waiting": states.get(Article.State.QUEUED, 0) + states.get(Article.State.CLEANING, 0),
-            "rejections": batch.rejections.all()[:1000],
-            "skipped": batch.skipped.all()[:1000],
+            "rejections": batch.rejections.all()[:REPORT_ROWS],
+            "skipped": batch.skipped.all()[:REPORT_ROWS],
             "duplicates": batch.duplicates.select_related("article").defer(
                 "article__raw_bytes", "article__text", "article__search_vector"
-            )[:1000],
+            )[:REPORT_ROWS],
             "articles": batch.articles.defer("raw_bytes", "text").order_by("pk")[:200],
         },
     )

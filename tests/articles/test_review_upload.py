@@ -162,6 +162,24 @@ def test_the_report_names_skipped_archive_entries(editor) -> None:
     assert re.search(r"<td>0</td>\s*<td>2</td>", listing)  # Rejected, skipped.
 
 
+def test_the_report_says_when_its_lists_stop_short(editor, monkeypatch) -> None:
+    monkeypatch.setattr("articles.views.REPORT_ROWS", 2)
+    batch = start_batch(source_name="desk", origin=IngestBatch.Origin.WEB, created_by=editor)
+    for n in range(3):
+        batch.rejections.create(name=f"{n}.txt", reason="empty", size_bytes=11_570_000)
+    IngestBatch.objects.filter(pk=batch.pk).update(rejected_count=3)
+    page = client_for(editor).get(batch.get_absolute_url()).content.decode()
+    assert page.count("<td>empty</td>") == 2
+    assert "The first 2 of 3." in page  # Not staff: no admin link.
+    assert "<td>11,570,000</td>" in page
+    editor.is_staff = editor.is_superuser = True
+    editor.save()
+    page = client_for(editor).get(batch.get_absolute_url()).content.decode()
+    admin = f"/admin/articles/ingestrejection/?batch__exact={batch.pk}"
+    assert f'The first 2 of 3; <a href="{admin}">all of them in the admin</a>.' in page
+    assert client_for(editor).get(admin).status_code == 200
+
+
 def test_the_batch_list_pages_back_through_all_batches(editor, settings) -> None:
     settings.NEWSREADER_PAGE_SIZE = 2
     ids = [
