@@ -13,9 +13,12 @@ N: an entity's knowledge-base id (Wikidata).
 first mention: a topic is not in the text), a stance held by, or toward, an entity that is never
 mentioned, and a claimant that is never mentioned (on the claim). The name goes in the note,
 since brat cannot point at anything but a span.
-A stance with a span on neither side (the author's stance toward a topic, or toward an entity
-never mentioned) has nowhere to go in brat, which has no document-level annotations:
-``holds`` says so, and the export lists it in ``left-out.tsv`` instead of dropping it unseen.
+A stance's evidence: a T line (``Evidence``) per span, with a note naming the line that holds
+the stance (``Evidence of R3``), or, where no line does, the stance itself.
+A stance with a span on neither side and no evidence (the author's stance toward a topic, or
+toward an entity never mentioned) has nowhere to go in brat, which has no document-level
+annotations: ``holds`` says so, and the export lists it in ``left-out.tsv`` instead of
+dropping it unseen.
 Offsets are code points, as brat reads the .txt as UTF-8 text.
 """
 
@@ -33,12 +36,13 @@ def _flat(text: str) -> str:
 
 
 def holds(doc: Doc, stance: dict[str, Any]) -> bool:
-    """Whether the stance has a span to go on: its holder's or its target's."""
+    """Whether the stance has a span to go on: its holder's, its target's or its evidence."""
     mentioned = {m["entity"] for m in doc.mentions if m["entity"] is not None}
     return (
         stance["holder"] in mentioned
         or stance["target_entity"] in mentioned
         or any(c["id"] == stance["target_claim"] for c in doc.claims)
+        or bool(stance["evidence"])
     )
 
 
@@ -119,13 +123,23 @@ def ann(doc: Doc) -> str:
             target, toward = None, f"topic: {s['target_topic']}"
         if holder and target:
             relation(f"Stance_{s['label']}", holder, target)
+            held_in = f"R{r}"
         elif target and s["holder"] is None:
             attribute("AuthorStance", target, s["label"])
+            held_in = f"A{a}"
         elif target:
             note(target, f"Stance {s['label']} held by: {name(s['holder'])}")
+            held_in = f"#{notes}"
         elif holder:
             note(holder, f"Stance {s['label']} toward {toward}")
-        # Else no span on either side: see holds().
+            held_in = f"#{notes}"
+        else:  # No span on either side: the evidence carries it, if any (see holds()).
+            by = "the author" if s["holder"] is None else name(s["holder"])
+            held_in = f"the stance {s['label']} of {by} toward {toward}"
+        for evidence in s["evidence"]:
+            note(
+                text_bound("Evidence", evidence["start"], evidence["end"]), f"Evidence of {held_in}"
+            )
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -147,6 +161,7 @@ EVENT
 MISC
 Claim
 Cue
+Evidence
 
 [relations]
 Coref\tArg1:<ENTITY>, Arg2:<ENTITY>

@@ -201,6 +201,37 @@ def test_brat_has_claimants_and_stances_toward_entities_and_topics() -> None:
     ]
 
 
+def test_brat_has_each_stances_evidence() -> None:
+    d = doc()
+    said = {"start": 49, "end": 53, "exact": "said"}
+    toward_topic = d.stances[0]
+    d.stances += [
+        {
+            **toward_topic,
+            "id": 5,
+            "holder": 7,
+            "target_kind": "claim",
+            "target_claim": 9,
+            "target_topic": "",
+            "label": "AGREE",
+            "evidence": [said],
+        },
+    ]
+    # The author's stance toward a topic has no span of its own, but evidence: it goes there.
+    toward_topic["evidence"] = [{"start": 37, "end": 42, "exact": "Paris"}]
+    assert brat.holds(d, toward_topic)
+    ann = brat.ann(d).splitlines()
+    # R1 the claimant, R2 the cue, R3 the stance.
+    assert "R3\tStance_AGREE Arg1:T1 Arg2:T4" in ann
+    assert "T6\tEvidence 37 42\tParis" in ann
+    about = "Evidence of the stance FAVOR of the author toward topic: Climate policy"
+    assert f"#1\tAnnotatorNotes T6\t{about}" in ann
+    assert "T7\tEvidence 49 53\tsaid" in ann
+    assert "#2\tAnnotatorNotes T7\tEvidence of R3" in ann
+    assert "Evidence" in _brat_conf(brat.render([d])["annotation.conf"])["entities"]
+    assert "left-out.tsv" not in zipfile.ZipFile(io.BytesIO(render("brat", [d])[2])).namelist()
+
+
 def test_web_annotation_has_quote_and_position_selectors() -> None:
     data = json.loads(webanno.render([doc()])["annotations.jsonld"])
     assert data["type"] == "AnnotationCollection"
