@@ -74,10 +74,17 @@ def tag(text: str, spans: list[dict[str, Any]]) -> tuple[list[tuple[int, int, st
     starts = {s: i for i, (s, _) in enumerate(toks)}
     ends = {e: i for i, (_, e) in enumerate(toks)}
     misaligned = []
-    # Longer spans first: a nested span does not overwrite the one around it.
-    for span in sorted(spans, key=lambda x: (x["start"], -(x["end"] - x["start"]))):
+
+    def is_aligned(span: dict[str, Any]) -> bool:
+        return span["start"] in starts and span["end"] in ends
+
+    # Spans on token edges first, a misaligned one only on tokens they leave free: it cannot
+    # take the tokens of one that fits them. Then longer spans first: a nested span does not
+    # overwrite the one around it.
+    order = sorted(spans, key=lambda x: (not is_aligned(x), x["start"], -(x["end"] - x["start"])))
+    for span in order:
         covered = [i for i, (s, e) in enumerate(toks) if s < span["end"] and span["start"] < e]
-        aligned = span["start"] in starts and span["end"] in ends
+        aligned = is_aligned(span)
         if not aligned:
             misaligned.append({**span, "reason": "inside a token" if covered else "no token"})
         if not covered or any(tags[i] != "O" for i in covered):

@@ -112,6 +112,19 @@ def test_conll_tags_bio_and_reports_misaligned_spans() -> None:
     assert "\t18\t30\tPER\tEmmanuel Mac\tinside a token" in report[1]
 
 
+def test_conll_tags_the_span_on_token_edges_over_a_misaligned_one() -> None:
+    text = "Ironbridge United won 3-2."
+    ironbridge = {"start": 0, "end": 17, "exact": "Ironbridge United", "label": "ORG"}
+    longer = {"start": 0, "end": 19, "exact": "Ironbridge United 3", "label": "MISC"}
+    inside = {"start": 4, "end": 10, "exact": "bridge", "label": "LOC"}
+    tagged, misaligned = conll.tag(text, [longer, inside, ironbridge])
+    tags = [t for _, _, t in tagged]
+    # The misaligned ones are reported, and tag nothing here: their tokens are taken.
+    assert tags[:2] == ["B-ORG", "I-ORG"] and set(tags[2:]) == {"O"}
+    reasons = {(m["label"], m["reason"]) for m in misaligned}
+    assert reasons == {("MISC", "inside a token"), ("LOC", "inside a token")}
+
+
 def test_brat_standoff_has_t_r_a_and_n_lines() -> None:
     files = brat.render([doc()])
     assert files["1-r2-alice.txt"] == TEXT
