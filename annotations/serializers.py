@@ -21,7 +21,7 @@ from annotations.models import (
     SupportSpan,
 )
 from annotations.services import Span
-from newsreader.api import StrictSerializer
+from newsreader.api import JsonTypedSerializer, StrictSerializer
 
 BASE_FIELDS = ("id", "project", "article", "annotator", "annotator_username", "origin")
 SPAN_FIELDS = (
@@ -335,7 +335,8 @@ class ImportInput(StrictSerializer):
 
 # One line of an import: the same limits and choices as the API's inputs, in the export's
 # shape (local ids such as "E1" for entities and claims, offsets as numbers). Keys the
-# format does not use (an export's "annotator", "anchor_state") are let through.
+# format does not use (an export's "annotator", "anchor_state") are let through; values of
+# the wrong JSON type are not (an offset "259").
 
 _OFFSET = {"min_value": 0, "max_value": 2**31 - 1}
 
@@ -351,7 +352,7 @@ def _offsets(**extra: Any) -> serializers.ListField:
     )
 
 
-class _Imported(serializers.Serializer):
+class _Imported(JsonTypedSerializer):
     origin = OriginField()
 
 
@@ -385,7 +386,7 @@ class ImportedStance(_Imported):
     evidence = serializers.ListField(child=_offsets(), max_length=50, default=list)
 
 
-class ImportedRecord(serializers.Serializer):
+class ImportedRecord(JsonTypedSerializer):
     article = serializers.IntegerField(min_value=1)
     revision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     text = serializers.CharField(trim_whitespace=False, allow_blank=True)

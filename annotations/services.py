@@ -450,6 +450,8 @@ def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
 
 def _anchor_fields(revision: TextRevision, span: Span) -> dict[str, Any]:
     """Checks that the text at the offsets is the quote the client saw, and builds the anchor."""
+    if span.start >= span.end:
+        raise AnnotationError("start must be less than end.")
     if not anchoring.valid_span(revision.text, span.start, span.end):
         raise AnnotationError("The selection lies outside the text.")
     if revision.text[span.start : span.end] != span.exact:

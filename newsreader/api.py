@@ -60,9 +60,25 @@ MAX_PAGE_SIZE = 1000
 # ---------------------------------------------------------------- input
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently ignoring a typo, and, in JSON,
-    values of the wrong type, which DRF would convert (123 to "123", "65" to 65)."""
+class JsonTypedSerializer(serializers.Serializer):
+    """Refuses, in JSON, values of the wrong type, which DRF would convert (123 to "123",
+    "65" to 65)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if type(data) is dict:  # Parsed JSON; form data (a QueryDict) is text throughout.
+            wrong = {
+                name: [message]
+                for name, value in data.items()
+                if name in self.fields and (message := _json_type_error(self.fields[name], value))
+            }
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(JsonTypedSerializer):
+    """Refuses fields it does not know, instead of silently ignoring a typo, and values of
+    the wrong type."""
 
     # Fields of what the input changes that it cannot change (an annotation's span, say).
     unchangeable: tuple[str, ...] = ()
@@ -72,14 +88,6 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: [self._refused(name)] for name in unknown})
-        if type(data) is dict:  # Parsed JSON; form data (a QueryDict) is text throughout.
-            wrong = {
-                name: [message]
-                for name, value in data.items()
-                if (message := _json_type_error(self.fields[name], value))
-            }
-            if wrong:
-                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
 
     def _refused(self, name: str) -> str:
@@ -97,6 +105,8 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
         return None if whole else "Must be a whole number."
     if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
         return None if isinstance(value, str) else "Must be a string."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return next(filter(None, (_json_type_error(field.child, item) for item in value)), None)
     return None
 
 

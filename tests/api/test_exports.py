@@ -612,9 +612,13 @@ def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> N
         ({"entities": [{"id": "E1", "name": None, "label": "PER"}]}, "name: This field may not"),
         ({"entities": [{"id": "E1", "name": "x" * 301, "label": "PER"}]}, "name: Ensure"),
         ({"claims": [{"start": 0, "end": 5, "checkworthiness": "zzz"}]}, '"zzz" is not a valid'),
-        ({"mentions": [{"start": 0.5, "end": 5, "label": "PER"}]}, "valid integer"),
+        ({"mentions": [{"start": 0.5, "end": 5, "label": "PER"}]}, "Must be a whole number"),
+        # JSON of the wrong type, as the API refuses it: not converted.
+        ({"mentions": [{"start": "0", "end": 5, "label": "PER"}]}, "start: Must be a whole"),
+        ({"claims": [{"start": 0, "end": 5, "cue": ["0", 2]}]}, "cue: Must be a whole number"),
         ({"mentions": [{"start": 0, "end": 5, "label": "PER", "entity": "E9"}]}, "'E9' is not"),
-        ({"revision": "x"}, "revision: A valid integer"),
+        ({"mentions": [{"start": 5, "end": 5, "label": "PER"}]}, "start must be less than end"),
+        ({"revision": "x"}, "revision: Must be a whole number"),
     ],
 )
 def test_import_checks_each_line_as_the_api_does(
