@@ -264,6 +264,17 @@ def test_bad_input_gets_a_clear_4xx(annotator: User) -> None:
     )
     assert huge.status_code == 413
     assert "too large" in huge.json()["detail"]
+    # A chunked body (no Content-Length), which Django would read as empty.
+    chunked = client.generic(
+        "POST",
+        "/api/mentions/",
+        json.dumps({"project": 1}),
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+    assert chunked.status_code == 411
+    assert "Content-Length" in chunked.json()["detail"]
     assert client.get("/api/articles/?cursor=garbage").status_code == 400
     assert client.get("/api/articles/?page_size=0").status_code == 400
     # Digits that are not ASCII ("²" passes str.isdigit(), not int()).
