@@ -15,18 +15,52 @@ MAX_QUOTE = 20_000
 
 
 class SpanForm(forms.Form):
-    """Offsets in code points and the quote the client saw there; the service checks both."""
+    """Offsets in code points and the quote the client saw there; the service checks both.
+
+    Without a selection (a browser without JavaScript), the quote alone, typed, and which of
+    its occurrences in ``text`` (the article's) is meant: the offsets are found here.
+    """
 
     revision = forms.IntegerField(min_value=1, required=False)
-    start = forms.IntegerField(min_value=0)
-    end = forms.IntegerField(min_value=1)
-    exact = forms.CharField(strip=False, max_length=MAX_QUOTE)
+    start = forms.IntegerField(min_value=0, required=False)
+    end = forms.IntegerField(min_value=1, required=False)
+    exact = forms.CharField(strip=False, max_length=MAX_QUOTE, required=False)
+    occurrence = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args: Any, text: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.text = text
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "start" in data and "end" in data and data["start"] >= data["end"]:
+        if self.errors:
+            return data
+        start, end, exact = data["start"], data["end"], data["exact"]
+        if start is None and end is None and exact.strip() and self.text is not None:
+            data["exact"] = exact.strip()
+            data["start"] = self._find(data["exact"], data["occurrence"] or 1)
+            data["end"] = data["start"] + len(data["exact"])
+        elif start is None or end is None or not exact:
+            raise ValidationError(
+                "Select some text first (without JavaScript: type it under “Text to tag”)."
+            )
+        if data["start"] >= data["end"]:
             raise ValidationError("A span must not be empty.")
         return data
+
+    def _find(self, exact: str, occurrence: int) -> int:
+        """Where the ``occurrence``-th time ``exact`` is in the text starts."""
+        text, found, at = self.text or "", [], -1
+        while len(found) < occurrence and (at := text.find(exact, at + 1)) >= 0:
+            found.append(at)
+        if len(found) == occurrence:
+            return found[-1]
+        if not found:
+            raise ValidationError(f"“{exact}” is not in the article's text.")
+        raise ValidationError(
+            f"“{exact}” is in the text {len(found)} time{'s' if len(found) != 1 else ''}:"
+            f" choose an occurrence from 1 to {len(found)}."
+        )
 
     @property
     def span(self) -> Span:

@@ -623,7 +623,8 @@ def _create_kind(
     entities: list[Entity],
 ) -> Any:
     if kind == "mention":
-        form = forms.MentionForm(request.POST, project=project, entities=entities)
+        text = article.current_revision.text  # type: ignore[union-attr]
+        form = forms.MentionForm(request.POST, project=project, entities=entities, text=text)
         if not form.is_valid():
             raise ValueError(_form_errors(form))
         data = form.cleaned_data
@@ -646,7 +647,8 @@ def _create_kind(
             revision_id=data["revision"],
         )
     if kind == "claim":
-        form = forms.ClaimForm(request.POST, entities=entities)
+        text = article.current_revision.text  # type: ignore[union-attr]
+        form = forms.ClaimForm(request.POST, entities=entities, text=text)
         if not form.is_valid():
             raise ValueError(_form_errors(form))
         claim = services.claim_create(

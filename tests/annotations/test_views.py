@@ -146,6 +146,30 @@ def test_plain_post_redirects_and_errors_are_flashed(world, annotator) -> None:
     assert "does not match" in client.get(url(world["project"], article)).content.decode()
 
 
+def test_without_a_selection_the_typed_text_and_its_occurrence_place_the_span(
+    world, annotator
+) -> None:
+    project, article = world["project"], world["article"]
+    client = logged_in(annotator)
+    create = url(project, article, "new/mention/")
+    text = article.current_revision.text
+    times = [at for at in range(len(text)) if text.startswith("on", at)]
+    n = len(times)
+    refusals = {
+        ("Zeppelin", ""): "“Zeppelin” is not in the article&#x27;s text.",
+        ("on", "9"): f"“on” is in the text {n} times: choose an occurrence from 1 to {n}.",
+        ("", ""): "Select some text first",
+    }
+    for (exact, occurrence), message in refusals.items():
+        form = {"exact": exact, "occurrence": occurrence, "label": "ORG"}
+        assert message in client.post(create, form, follow=True).content.decode(), exact
+    # Typed with spaces around it (left out), its third time in the text.
+    form = {"exact": " on ", "occurrence": "3", "label": "ORG", "revision": ""}
+    client.post(create, form)
+    mention = EntityMention.objects.get(annotator=annotator, label="ORG")
+    assert (mention.start, mention.end, mention.exact) == (times[2], times[2] + 2, "on")
+
+
 def test_htmx_errors_are_plain_text_with_a_status(world, annotator) -> None:
     article = world["article"]
     span = span_of(article, "Berlin")

@@ -386,6 +386,27 @@ def test_without_javascript_no_button_waits_for_a_selection(browser, live_server
     context.close()
 
 
+def test_without_javascript_a_mention_is_made_from_its_text(browser, live_server, assigned) -> None:
+    article, project = assigned
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/annotate/projects/{project.pk}/articles/{article.pk}/")
+    form = page.locator("#new-mention")
+    # A label with nothing typed says what to do, instead of the browser doing nothing.
+    form.get_by_role("button", name="PER").click()
+    expect(page.locator(".messages")).to_contain_text("type it under “Text to tag”")
+    form = page.locator("#new-mention")
+    form.get_by_text("Text to tag (without selecting)").click()
+    form.get_by_label("Text", exact=True).fill("Emmanuel Macron")
+    form.get_by_role("button", name="PER").click()
+    expect(page.locator("#text mark.an-mention")).to_have_text("Emmanuel Macron")
+    mention = EntityMention.objects.get()
+    text = article.current_revision.text
+    assert (mention.start, mention.exact) == (text.index("Emmanuel Macron"), "Emmanuel Macron")
+    context.close()
+
+
 def test_escape_cancels_the_claim_form_and_keeps_the_selection(
     page: Page, live_server, assigned
 ) -> None:
