@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -77,6 +79,15 @@ class ReviewQueueForm(forms.Form):
     sort = forms.ChoiceField(choices=QueueSort.CHOICES, required=False)
     after = forms.RegexField(regex=PAGE_CURSOR, required=False, label="Page")
     before = forms.RegexField(regex=PAGE_CURSOR, required=False, label="Page")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_confidence"), data.get("max_confidence")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError(
+                f"Confidence from {low:g} to {high:g} is an empty range: the first is the lower."
+            )
+        return data
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data

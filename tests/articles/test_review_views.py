@@ -345,6 +345,10 @@ def test_the_queue_lists_filters_and_pages(editor) -> None:
     assert "Nothing here: no article is in this state." in partial.content.decode()
     filtered = client.get(reverse("articles-review-queue"), {"q": "zeppelin"}, **HTMX)
     assert "No articles here with these filters." in filtered.content.decode()
+    backwards = {"min_confidence": "0.9", "max_confidence": "0.1"}
+    response = client.get(reverse("articles-review-queue"), backwards)
+    assert response.status_code == 400
+    assert "Confidence from 0.9 to 0.1 is an empty range" in response.content.decode()
 
 
 def test_bulk_actions(editor) -> None:
