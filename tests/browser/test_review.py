@@ -293,6 +293,33 @@ def test_a_queue_search_asks_once_and_back_restores_it(
     expect(search).to_have_value("")
 
 
+def test_one_box_selects_every_article_of_the_page(
+    page: Page, live_server, demo_editor: str
+) -> None:
+    articles = [reviewable([*LINES, (f"line {n}", "other")], name=f"{n}.txt") for n in range(3)]
+    log_in(page, live_server.url, "editor", DEMO_PASSWORD)
+    every = page.get_by_label("Select all articles on this page")
+    every.check()
+    for article in articles:
+        expect(page.get_by_label(f"Select article {article.pk}")).to_be_checked()
+    page.get_by_label(f"Select article {articles[0].pk}").uncheck()
+    expect(every).not_to_be_checked()
+    assert page.evaluate("document.querySelector('[data-select-all]').indeterminate")
+    every.check()
+    page.get_by_role("button", name="Approve selected").click()
+    expect(page.locator(".messages")).to_contain_text("Approved: 3 articles.")
+    # Results a search swaps in have the box too.
+    page.goto(f"{live_server.url}/review/?status=approved")
+    expect(every).to_be_visible()
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("zeppelin")
+    search.press("Enter")
+    expect(every).to_have_count(0)
+    search.fill("")
+    search.press("Enter")
+    expect(every).to_be_visible()
+
+
 def test_on_a_phone_the_review_page_keeps_the_text_readable(
     page: Page, live_server, demo_editor: str
 ) -> None:
