@@ -449,6 +449,7 @@ class AnnotationEvent(models.Model):
         DELETE = "delete"
         REANCHOR = "reanchor"
         SUBMIT = "submit"
+        REOPEN = "reopen"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")

@@ -445,6 +445,27 @@ def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
     return assignment
 
 
+def assignment_reopen(*, assignment: Assignment, user: Any) -> Assignment:
+    """Gives a submitted article back to its annotator to change (an editor's call: submitting
+    makes it read-only for them). Audited; ``updated_at`` moves, so sync consumers see it."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.status != Assignment.Status.SUBMITTED:
+            raise AnnotationError("This article is not submitted: it is open already.")
+        assignment.status = Assignment.Status.ASSIGNED
+        assignment.submitted_at = None
+        assignment.save(update_fields=["status", "submitted_at", "updated_at"])
+        AnnotationEvent.objects.create(
+            project_id=assignment.project_id,
+            article_id=assignment.article_id,
+            actor=user,
+            model="assignment",
+            object_id=assignment.pk,
+            action=AnnotationEvent.Action.REOPEN,
+        )
+    return assignment
+
+
 # ---------------------------------------------------------------- spans
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/members/", views.project_member, name="annotations-member"),
     path(
+        "projects/<int:project_id>/assignments/<int:assignment_id>/reopen/",
+        views.assignment_reopen,
+        name="annotations-reopen",
+    ),
+    path(
         "projects/<int:project_id>/topics/rename/",
         views.project_topic_rename,
         name="annotations-topic-rename",

@@ -253,6 +253,22 @@ def project_assign(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def assignment_reopen(request: HttpRequest, project_id: int, assignment_id: int) -> HttpResponse:
+    project = _get_project_for_editor(request, project_id)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("annotator"), pk=assignment_id, project=project
+    )
+    try:
+        services.assignment_reopen(assignment=assignment, user=request.user)
+    except services.AnnotationError as error:
+        messages.error(request, str(error))
+        return redirect(project)
+    messages.success(request, f"Reopened: {assignment.annotator} can change the article again.")
+    return redirect(project)
+
+
+@require_POST
+@login_required
 def project_member(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _get_project_for_editor(request, project_id)
     form = forms.MemberForm(request.POST, users=get_user_model().objects.filter(is_active=True))

@@ -468,6 +468,29 @@ def test_a_submitted_article_is_read_only(world, annotator) -> None:
     assert f"mention/{mine.pk}/" not in page  # No edit or resolve links left.
 
 
+def test_an_editor_reopens_a_submitted_article(world, annotator, editor) -> None:
+    article, project = world["article"], world["project"]
+    client = logged_in(annotator)
+    client.post(url(project, article, "submit/"))
+    assignment = Assignment.objects.get(project=project, article=article, annotator=annotator)
+    reopen = f"/annotate/projects/{project.pk}/assignments/{assignment.pk}/reopen/"
+    assert client.post(reopen).status_code == 403  # Not the annotator's own call.
+    page = logged_in(editor).get(f"/annotate/projects/{project.pk}/").content.decode()
+    assert f'action="{reopen}"' in page
+    before = Assignment.objects.get(pk=assignment.pk).updated_at
+    page = logged_in(editor).post(reopen, follow=True).content.decode()
+    assert "Reopened: alice can change the article again." in page
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.submitted_at) == ("assigned", None)
+    assert assignment.updated_at > before
+    assert AnnotationEvent.objects.filter(action="reopen", actor=editor).count() == 1
+    span = span_of(article, "Emmanuel Macron")
+    form = {"start": span.start, "end": span.end, "exact": span.exact, "label": "PER"}
+    assert client.post(url(project, article, "new/mention/"), form).status_code == 302
+    page = logged_in(editor).post(reopen, follow=True).content.decode()
+    assert "This article is not submitted: it is open already." in page
+
+
 def test_the_workspace_query_count_does_not_grow_with_spans(
     world, annotator, django_assert_max_num_queries
 ) -> None:
