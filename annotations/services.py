@@ -823,14 +823,22 @@ def stance_create(
             ),
             annotator,
         )
-        for span in evidence:
+        kept = [
             support_create(
                 stance=stance,
                 role=SupportSpan.Role.EVIDENCE,
                 span=span,
                 user=annotator,
                 origin=origin,
-            )
+            ).pk
+            for span in evidence
+        ]
+        if stance.reused:
+            # Evidence is part of the stance, not of its identity (as a claim's cue): a tool's
+            # stance posted again carries its evidence as the tool now sees it. What the tool
+            # gave before and not now goes; a person's stays.
+            for old in stance.evidence.filter(origin=origin).exclude(pk__in=kept):
+                _delete(old, annotator)
     return stance
 
 

@@ -584,6 +584,13 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     again = client.get("/api/support-spans/", {"origin": "claimbot"}).json()["results"]
     assert [row["id"] for row in again] == [row["id"] for row in rows]
     assert not Tombstone.objects.exists()
+    # Posted again with other evidence: the tool's evidence is replaced, not piled up.
+    other = {**stance_body, "evidence": [span("Berlin")]}
+    stance_other = client.post("/api/stances/", other, format="json")
+    assert (stance_other.status_code, stance_other.json()["id"]) == (200, stance.json()["id"])
+    evidence = client.get("/api/support-spans/").json()["results"]
+    assert [row["exact"] for row in evidence if row["role"] == "evidence"] == ["Berlin"]
+    assert Tombstone.objects.filter(model="supportspan").count() == 1
     # A stance as the API lists it (target_topic "" toward a claim) posts back as it is.
     listed = client.get(f"/api/stances/{stance.json()['id']}/").json()
     assert listed["target_topic"] == ""
