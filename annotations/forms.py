@@ -402,7 +402,9 @@ class MemberForm(forms.Form):
     user = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
     # Blank removes the person from the project.
     role = forms.ChoiceField(
-        choices=[*Membership.Role.choices, ("", "remove from the project")], required=False
+        choices=[*Membership.Role.choices, ("", "remove from the project")],
+        required=False,
+        initial=Membership.Role.ANNOTATOR,  # Not blank: "Set role" must not remove by default.
     )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any):

@@ -793,6 +793,9 @@ def test_editors_manage_members_and_project_editors_see_everyone(world, editor) 
     page = f"/annotate/projects/{project.pk}/members/"
     project_page = client.get(f"/annotate/projects/{project.pk}/").content.decode()
     assert "<h2>Members</h2>" in project_page and "Assign approved articles" in project_page
+    # "Set role" as the page offers it adds an annotator; it does not remove anyone.
+    role = re.search(r'<select name="role".*?</select>', project_page, re.S)[0]
+    assert '<option value="annotator" selected>' in role and 'value="" selected' not in role
     assert client.post(page, {"user": dave.pk, "role": "editor"}).status_code == 302
     html = logged_in(dave).get(url(project, article)).content.decode()
     assert ">Angela Merkel</mark>" in html and ">Emmanuel Macron</mark>" in html
