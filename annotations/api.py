@@ -15,7 +15,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Value
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -623,10 +623,11 @@ def changes(request: Request) -> Response:
         .values_list("deleted_at", "key", "pk")
         .order_by("deleted_at", "pk")[: size + 1]
     )
-    # Each part is cut to a page first, so the merge never reads more than 6 pages of keys.
-    merged = sorted((row for part in parts for row in part), key=lambda r: (r[0], r[1], r[2]))
-    page, has_next = merged[:size], len(merged) > size
-    results = _change_rows(page)
+    with _snapshot():
+        # Each part is cut to a page first, so the merge never reads more than 6 pages of keys.
+        merged = sorted((row for part in parts for row in part), key=lambda r: (r[0], r[1], r[2]))
+        page, has_next = merged[:size], len(merged) > size
+        results = _change_rows(page)
     # Even on the last page, so that the consumer can resume there later.
     next_cursor = encode_cursor(list(page[-1])) if page else (raw_cursor or None)
     next_url = None
@@ -635,6 +636,18 @@ def changes(request: Request) -> Response:
             request.build_absolute_uri(reverse("api-changes")) + "?" + _query(request, next_cursor)
         )
     return Response({"next": next_url, "next_cursor": next_cursor, "results": results})
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One snapshot for a page's keys and their rows: a row deleted or changed between the
+    two reads would otherwise be missing (a KeyError) or newer than its place in the page."""
+    if connection.in_atomic_block:  # Inside a transaction already (a test's): its own.
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def _query(request: Request, cursor: str) -> str:

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from annotations import services
+from annotations import api, services
 from annotations.models import EntityMention
 from tests.annotations.factories import approved_article, project_for, span_of
 from tests.api.conftest import client_for
@@ -95,3 +95,31 @@ def test_each_process_reads_the_horizon_at_most_so_often(editor: User) -> None:
             assert client.get(url).status_code == 200
     reads = [q for q in queries.captured_queries if "newsreader_sync_horizon" in q["sql"]]
     assert len(reads) == 1
+
+
+def test_a_row_deleted_while_its_changes_page_is_read_is_still_on_it(
+    annotator: User, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = approved_article()
+    project = project_for(annotator, article=article)
+    mention = _mention(project, article, annotator, "Paris")
+    read_rows = api._change_rows
+
+    def deleted_meanwhile(page):  # By someone else, between the page's two reads.
+        thread = threading.Thread(target=_delete_elsewhere, args=(mention.pk,))
+        thread.start()
+        thread.join(20)
+        return read_rows(page)
+
+    monkeypatch.setattr(api, "_change_rows", deleted_meanwhile)
+    page = client_for(editor).get(f"/api/changes/?project={project.pk}")
+    assert page.status_code == 200
+    assert [(row["op"], row["id"]) for row in page.json()["results"]] == [("upsert", mention.pk)]
+    assert not EntityMention.objects.filter(pk=mention.pk).exists()
+
+
+def _delete_elsewhere(pk: int) -> None:
+    try:
+        EntityMention.objects.filter(pk=pk).delete()
+    finally:
+        connection.close()
