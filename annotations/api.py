@@ -80,10 +80,10 @@ from newsreader.api import (
     KeysetPagination,
     PlainListMixin,
     UtcDateTimeFilter,
+    check_query,
     decode_cursor,
     encode_cursor,
     page_size_of,
-    refuse_unknown_query,
 )
 from newsreader.sync_horizon import HORIZON
 
@@ -592,7 +592,7 @@ def changes(request: Request) -> Response:
     ``upsert`` carries the row as its list endpoint shows it; ``delete`` names a row that is
     gone. Keep ``next_cursor`` and ask again later for what happened since.
     """
-    refuse_unknown_query(request, ["project"])
+    check_query(request, ["project"])
     size = page_size_of(request)
     raw_project = request.query_params.get("project")
     scope = annotation_scope(request)

@@ -159,10 +159,19 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IdField(forms.IntegerField):
+    """ASCII digits only: Django's IntegerField reads "١" (Arabic-Indic one) as 1."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number, "1.5" or "1e0" an error rather than rounded to another id."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class _SharedFields(dict):
@@ -272,16 +281,24 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
         raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 
-def refuse_unknown_query(request: Request, filters: Iterable[str]) -> None:
+def check_query(request: Request, filters: Iterable[str]) -> None:
     """Refuses query parameters a list does not take (besides ``filters``, its page's and
-    the format): a mistyped filter (``?projcet=3``) would otherwise be ignored and a sync
-    consumer would mirror every row instead of the few it asked for, told nothing."""
+    the format), and filters given no value: a mistyped filter (``?projcet=3``) or an empty
+    one (``?project=``) would otherwise be ignored, and a sync consumer would mirror every row
+    instead of the few it asked for, told nothing."""
+    filters = set(filters)
     known = {*filters, *PAGE_PARAMETERS, api_settings.URL_FORMAT_OVERRIDE}
     unknown = sorted(request.query_params.keys() - known)
     if unknown:
         takes = ", ".join(sorted(name for name in known if name))
         message = f"Unknown query parameter; this list takes {takes}."
         raise exceptions.ValidationError({name: [message] for name in unknown})
+    blank = sorted(
+        name for name, values in request.query_params.lists() if name in filters and "" in values
+    )
+    if blank:
+        message = "No value: give one, or leave the filter out."
+        raise exceptions.ValidationError({name: [message] for name in blank})
 
 
 def page_size_of(request: Request) -> int:
@@ -314,7 +331,7 @@ class KeysetPagination(BasePagination):
     def read(self, request: Request, view: Any = None) -> None:
         """The request's page size and cursor (``cursor_values``: None on the first page)."""
         filterset = getattr(view, "filterset_class", None)
-        refuse_unknown_query(request, filterset.base_filters if filterset else ())
+        check_query(request, filterset.base_filters if filterset else ())
         fields: tuple[str, str] = getattr(view, "cursor_fields", ("updated_at", "id"))
         self.fields = fields
         self.request = request

@@ -396,6 +396,17 @@ def test_a_mistyped_filter_is_refused_not_ignored(world: dict, annotator: User) 
         assert response.status_code == 400, url
         (name, [message]), *others = response.json().items()
         assert not others and name in url and message.startswith("Unknown query parameter"), url
+    # A filter with no value, or an id in other digits ("١", Arabic-Indic one): not ignored,
+    # not read as 1.
+    for url, name, reason in (
+        ("/api/mentions/?project=", "project", "No value: give one, or leave the filter out."),
+        ("/api/articles/?q=&approved=true", "q", "No value: give one, or leave the filter out."),
+        ("/api/changes/?project=", "project", "No value: give one, or leave the filter out."),
+        ("/api/mentions/?project=%D9%A1", "project", "Enter a whole number."),
+        ("/api/articles/?source=%D9%A1", "source", "Enter a whole number."),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response.json()) == (400, {name: [reason]}), url
     message = client.get("/api/mentions/?projcet=1").json()["projcet"][0]
     assert "takes anchor_state, annotator, article, cursor, format, origin, page_size, " in message
     # What each list documents still works, the format override included.
