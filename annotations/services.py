@@ -508,8 +508,9 @@ def _current_revision(article: Article, revision_id: int | None) -> TextRevision
         if number > revision.number:
             # Approved, but its re-anchoring has not made it live yet.
             raise StaleRevision(
-                f"Revision {revision_id} is not live yet: the article's text is still revision"
-                f" {revision.pk} until the annotations are re-anchored to the new one."
+                f"Revision {revision_id} (number {number}) is not live yet: the article's text"
+                f" is still revision {revision.pk} (number {revision.number}) until the"
+                " annotations are re-anchored to the new one."
             )
         raise StaleRevision(
             "The article text has changed since it was loaded (it has a newer revision);"
@@ -833,10 +834,11 @@ def stance_create(
             ).pk
             for span in evidence
         ]
-        if stance.reused:
+        if stance.reused and evidence:
             # Evidence is part of the stance, not of its identity (as a claim's cue): a tool's
-            # stance posted again carries its evidence as the tool now sees it. What the tool
-            # gave before and not now goes; a person's stays.
+            # stance posted again with evidence carries it as the tool now sees it. What the
+            # tool gave before and not now goes; a person's stays. Posted without any, as a
+            # claim without a cue, the stance keeps what it has.
             for old in stance.evidence.filter(origin=origin).exclude(pk__in=kept):
                 _delete(old, annotator)
     return stance

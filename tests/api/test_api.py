@@ -10,7 +10,14 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from annotations import services
-from annotations.models import AnnotationEvent, Assignment, EntityMention, Membership, Tombstone
+from annotations.models import (
+    AnnotationEvent,
+    Assignment,
+    EntityMention,
+    Membership,
+    SupportSpan,
+    Tombstone,
+)
 from articles.revisions import revision_create
 from tests.annotations.factories import approved_article, edit_text, project_for, span_of
 from tests.api.conftest import client_for
@@ -541,8 +548,8 @@ def test_a_revision_not_live_yet_is_told_from_a_stale_one(world: dict, annotator
     response = client_for(annotator).post("/api/mentions/", body, format="json")
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        f"Revision {pending.pk} is not live yet: the article's text is still revision"
-        f" {live.pk} until the annotations are re-anchored to the new one."
+        f"Revision {pending.pk} (number 2) is not live yet: the article's text is still"
+        f" revision {live.pk} (number 1) until the annotations are re-anchored to the new one."
     )
 
 
@@ -602,6 +609,10 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     evidence = client.get("/api/support-spans/").json()["results"]
     assert [row["exact"] for row in evidence if row["role"] == "evidence"] == ["Berlin"]
     assert Tombstone.objects.filter(model="supportspan").count() == 1
+    # Posted again without evidence, as a claim without a cue: it keeps what it has.
+    without = {key: value for key, value in stance_body.items() if key != "evidence"}
+    assert client.post("/api/stances/", without, format="json").status_code == 200
+    assert SupportSpan.objects.filter(role="evidence").get().exact == "Berlin"
     # A stance as the API lists it (target_topic "" toward a claim) posts back as it is.
     listed = client.get(f"/api/stances/{stance.json()['id']}/").json()
     assert listed["target_topic"] == ""
