@@ -294,6 +294,24 @@ class StanceInput(CreateInput):
     holder = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     evidence = SpanInput(many=True, required=False, max_length=50)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A target of another kind than target_kind says would be dropped without a word.
+        kind = attrs["target_kind"]
+        given = {
+            "topic": bool(attrs.get("target_topic")),
+            "entity": attrs.get("target_entity") is not None,
+            "claim": attrs.get("target_claim") is not None,
+        }
+        a = {"topic": "a topic", "entity": "an entity", "claim": "a claim"}
+        wrong = {
+            f"target_{other}": [f"The target is {a[kind]}, not {a[other]}: leave this out."]
+            for other, present in given.items()
+            if present and other != kind
+        }
+        if wrong:
+            raise serializers.ValidationError(wrong)
+        return attrs
+
 
 class StanceUpdate(StrictSerializer):
     unchangeable = StanceSerializer.Meta.fields

@@ -618,6 +618,14 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     assert listed["target_topic"] == ""
     posted_back = client.post("/api/stances/", {**stance_body, "target_topic": ""}, format="json")
     assert (posted_back.status_code, posted_back.json()["id"]) == (200, stance.json()["id"])
+    # A target of another kind than target_kind says is refused, not dropped.
+    mixed = {**stance_body, "target_topic": "Climate policy", "target_entity": 5}
+    refused = client.post("/api/stances/", mixed, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "target_topic": ["The target is a claim, not a topic: leave this out."],
+        "target_entity": ["The target is a claim, not an entity: leave this out."],
+    }
     # Toward a topic, a blank one is refused, saying so.
     blank = {**base, "label": "FAVOR", "target_kind": "topic", "target_topic": ""}
     refused = client.post("/api/stances/", blank, format="json")
