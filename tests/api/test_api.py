@@ -425,6 +425,19 @@ def test_a_mistyped_filter_is_refused_not_ignored(world: dict, annotator: User) 
         assert client.get(url).status_code == 200, url
 
 
+def test_the_schema_types_id_filters_as_integers(annotator: User) -> None:
+    schema = client_for(annotator).get("/api/schema/?format=json").json()
+    ids = {"project", "article", "annotator", "revision", "source"}
+    typed = {
+        (path, p["name"]): p["schema"].get("type")
+        for path, methods in schema["paths"].items()
+        for p in methods.get("get", {}).get("parameters", [])
+        if p["in"] == "query" and p["name"] in ids
+    }
+    assert len(typed) > 20
+    assert {kind for kind in typed.values()} == {"integer"}, typed
+
+
 def test_an_article_has_its_approved_byline(annotator: User) -> None:
     article = approved_article()
     client = client_for(annotator)
