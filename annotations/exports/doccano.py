@@ -105,23 +105,32 @@ def parse(text: str) -> list[dict[str, Any]]:
             raise ImportError_(f"line {number}: not JSON (nested too deeply)") from None
         if not isinstance(record, dict) or not isinstance(record.get("article"), int):
             raise ImportError_(f"line {number}: an object with an integer 'article' expected")
-        if not isinstance(record.get("text"), str):
+        if "text" not in record:
             raise ImportError_(f"line {number}: 'text' missing")
+        if not isinstance(record["text"], str):
+            raise ImportError_(f"line {number}: 'text' must be a string")
         for key in ("entities", "mentions", "claims", "stances"):
             value = record.setdefault(key, [])
             if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
                 raise ImportError_(f"line {number}: '{key}' must be a list of objects")
-        if not record["mentions"] and isinstance(record.get("label"), list):
-            # Plain doccano sequence labelling: [[start, end, label], …].
-            try:
-                record["mentions"] = [
-                    {"start": int(s), "end": int(e), "label": str(lab)}
-                    for s, e, lab in record["label"]
-                ]
-            except (TypeError, ValueError):
+        if not record["mentions"] and "label" in record:
+            # Plain doccano sequence labelling: [[start, end, label], …], of those types
+            # exactly, as the API takes them (no "0" or 5.7 read as numbers).
+            spans = record["label"]
+            if not isinstance(spans, list) or not all(_is_doccano_span(x) for x in spans):
                 raise ImportError_(
-                    f"line {number}: 'label' must be [[start, end, label], …]"
-                ) from None
+                    f"line {number}: 'label' must be [[start, end, label], …]: two whole"
+                    " numbers and a string each"
+                )
+            record["mentions"] = [{"start": s, "end": e, "label": lab} for s, e, lab in spans]
         record["_line"] = number
         records.append(record)
     return records
+
+
+def _is_doccano_span(span: Any) -> bool:
+    if not isinstance(span, list) or len(span) != 3:
+        return False
+    start, end, label = span
+    whole = all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end))
+    return whole and isinstance(label, str)

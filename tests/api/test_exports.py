@@ -619,6 +619,12 @@ def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> N
         ({"mentions": [{"start": 0, "end": 5, "label": "PER", "entity": "E9"}]}, "'E9' is not"),
         ({"mentions": [{"start": 5, "end": 5, "label": "PER"}]}, "start must be less than end"),
         ({"revision": "x"}, "revision: Must be a whole number"),
+        # Plain doccano labels: of those types exactly.
+        ({"label": [["0", "5", "PER"]]}, "'label' must be [[start, end, label], …]"),
+        ({"label": [[0, 5.7, "PER"]]}, "'label' must be [[start, end, label], …]"),
+        ({"label": [[True, 5, "PER"]]}, "'label' must be [[start, end, label], …]"),
+        ({"label": "PER"}, "'label' must be [[start, end, label], …]"),
+        ({"text": 5}, "'text' must be a string"),
     ],
 )
 def test_import_checks_each_line_as_the_api_does(
