@@ -219,8 +219,12 @@ class StanceForm(forms.Form):
         }
 
 
+# As long as a stance's target_topic may be.
+TOPIC_LENGTH = Stance._meta.get_field("target_topic").max_length
+
+
 class TopicStanceForm(forms.Form):
-    topic = forms.CharField(max_length=200)
+    topic = forms.CharField(max_length=TOPIC_LENGTH)
     # Blank clears it.
     label = forms.ChoiceField(
         choices=[("", "none"), *[(v, v) for v in ("FAVOR", "AGAINST", "NONE")]], required=False
@@ -294,6 +298,11 @@ def check_topics(topics: object) -> None:
         raise ValidationError("A list of topic names.")
     if len(set(topics)) != len(topics) or len(topics) > 9:
         raise ValidationError("Up to nine different topics (keys 1–9).")
+    if too_long := [t for t in topics if len(t) > TOPIC_LENGTH]:
+        raise ValidationError(
+            f"“{too_long[0][:40]}…”: a topic is at most {TOPIC_LENGTH} characters"
+            f" (this one has {len(too_long[0])})."
+        )
 
 
 class ProjectForm(forms.ModelForm):
@@ -354,7 +363,7 @@ class ProjectForm(forms.ModelForm):
 
 class TopicRenameForm(forms.Form):
     old = forms.ChoiceField(label="Topic")
-    new = forms.CharField(label="New name", max_length=200)
+    new = forms.CharField(label="New name", max_length=TOPIC_LENGTH)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -570,12 +570,14 @@ def test_editors_assign_and_configure(editor, annotator) -> None:
         "Not saved: Annotators per article: Ensure this value is greater than": (0, "PERSON p"),
         # A label named twice (in any case) would be two labels of one name, each with a key.
         "Not saved: Entity labels: “PER” is listed twice: one line a label.": (2, "PER p\nper o"),
+        "a topic is at most 200 characters (this one has 251)": (2, "PER p"),
     }
     for message, (per_article, labels) in refusals.items():
         form = {
             "name": project.name,
             "annotators_per_article": per_article,
             "labels_text": labels,
+            "topics_text": "x" * 251 if "topic" in message else "",
             "guidelines": "Guidelines rewritten at length",
         }
         url = f"/annotate/projects/{project.pk}/settings/"
