@@ -340,6 +340,15 @@ def test_the_queue_lists_filters_and_pages(editor) -> None:
         back = client.get(reverse("articles-review-queue") + "?" + unescape(previous[1]))
         html = back.content.decode()
         assert url("articles-review", articles[2]) in html and "Previous page" not in html
+        # A page whose articles have all left the queue says so and leads back to the first.
+        left = Article.objects.filter(pk=articles[0].pk)
+        status = left.get().review_status
+        left.update(review_status="rejected")
+        emptied = client.get(reverse("articles-review-queue"), {"after": articles[1].pk})
+        html = emptied.content.decode()
+        assert "No articles on this page any more" in html and "« First page" in html
+        assert "no article is in this state" not in html
+        left.update(review_status=status)
     partial = client.get(reverse("articles-review-queue"), {"status": "approved"}, **HTMX)
     assert partial.content.decode().startswith('\n<div id="results">')
     assert "Nothing here: no article is in this state." in partial.content.decode()

@@ -318,6 +318,11 @@ def test_one_box_selects_every_article_of_the_page(
     search.fill("")
     search.press("Enter")
     expect(every).to_be_visible()
+    # A filter the server refuses shows why, as without JavaScript.
+    page.get_by_label("Confidence ≥").fill("0.9")
+    page.get_by_label("≤", exact=True).fill("0.1")
+    page.get_by_label("≤", exact=True).press("Enter")
+    expect(page.locator("#results")).to_contain_text("Confidence from 0.9 to 0.1 is an empty range")
 
 
 def test_on_a_phone_the_review_page_keeps_the_text_readable(
