@@ -451,15 +451,31 @@
   // Esc with a span open in the panel (from its form, or from the text with nothing
   // selected) closes it as its Close link does, and leaves the caret in the span: Enter
   // opens it again, the arrow keys go on from there.
+  // Where the caret was left and for which span: a span inside it (a mention at the start
+  // of a claim) holds the same place, and Enter there opens the one just closed.
+  let closedAt = null;
+
   function closeEditing() {
     const editing = document.querySelector("#panel [data-editing-key]");
     if (!editing) return false;
-    const mark = text.querySelector(`mark[data-key="${editing.dataset.editingKey}"]`);
+    const key = editing.dataset.editingKey;
+    const mark = text.querySelector(`mark[data-key="${key}"]`);
     text.focus();
     const first = mark && document.createTreeWalker(mark, NodeFilter.SHOW_TEXT).nextNode();
-    if (first) window.getSelection().collapse(first, 0);
+    if (first) {
+      window.getSelection().collapse(first, 0);
+      closedAt = { key, node: first };
+    }
     loadPanel(editing.querySelector("a[data-close]").href);
     return true;
+  }
+
+  function markClosedAtCaret() {
+    const sel = window.getSelection();
+    const still = closedAt && sel.isCollapsed && sel.anchorNode === closedAt.node;
+    return still && sel.anchorOffset === 0
+      ? text.querySelector(`mark[data-key="${closedAt.key}"]`)
+      : null;
   }
 
   document.addEventListener("keydown", (event) => {
@@ -495,7 +511,7 @@
     }
     if (!canAnnotate || event.shiftKey) return;
     if (event.key === "Enter" && text.contains(document.activeElement)) {
-      const mark = markAtCaret();
+      const mark = markClosedAtCaret() || markAtCaret();
       if (mark) {
         forget();
         openMark(mark);

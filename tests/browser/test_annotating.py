@@ -465,6 +465,35 @@ def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assig
     assert page.evaluate("getSelection().isCollapsed")
 
 
+def test_escape_and_enter_reopen_a_claim_that_starts_with_a_mention(
+    page: Page, live_server, assigned
+) -> None:
+    article, project = assigned
+    annotator = project.members.get(username="annotator")
+    where = {"project": project, "article": article, "annotator": annotator}
+    services.mention_create(**where, span=span_of(article, "The chancellor"), label="PER")
+    claim = span_of(article, "The chancellor said that emissions would fall")
+    services.claim_create(**where, span=claim)
+    open_next_article(page, live_server.url)
+    # The caret in the claim, past the mention, and Enter: the claim opens.
+    page.locator("#text").focus()
+    page.evaluate(
+        """() => {
+            const claim = document.querySelector('#text mark.an-claim');
+            getSelection().collapse(claim.lastChild, 10);
+        }"""
+    )
+    page.keyboard.press("Enter")
+    editing = page.locator(".editing")
+    expect(editing).to_contain_text("Editing claim")
+    page.locator("#text").focus()
+    page.keyboard.press("Escape")
+    expect(editing).to_have_count(0)
+    # The caret is where the claim and the mention both start: Enter opens the claim again.
+    page.keyboard.press("Enter")
+    expect(editing).to_contain_text("Editing claim")
+
+
 def test_a_save_that_changes_nothing_does_not_say_saved(page: Page, live_server, assigned) -> None:
     open_next_article(page, live_server.url)
     select_text(page, "Macron")
