@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -470,6 +471,8 @@ def _kind_of(obj: Any) -> str:
 def workspace(request: HtmxHttpRequest, project_id: int, article_id: int) -> HttpResponse:
     project, article, role, assignment = _get_workspace(request, project_id, article_id)
     context = _workspace_context(request, project, article, role, assignment)
+    # Text typed to tag without JavaScript, back after a refusal (see annotation_create).
+    context["typed"] = {key: request.GET.get(key, "")[:500] for key in TYPED}
     template = "annotations/workspace.html"
     if request.htmx and request.htmx.target == "panel":
         template += "#panel"
@@ -488,6 +491,9 @@ def _blocks_of(revision: TextRevision, *spans: Any) -> set[int]:
                 changed.add(index)
     return changed
 
+
+# What a form typed without JavaScript sends to tag text: which form, the text, its occurrence.
+TYPED = ("kind", "exact", "occurrence")
 
 # Without JavaScript the next page says what a save did, as the page's script says it for htmx.
 PLAIN_SAVE_MESSAGES = {
@@ -610,10 +616,13 @@ def annotation_create(
             obj = _create_kind(request, kind, project, article, user, entities)
     except services.StaleRevision as error:
         return _error(request, project, article, str(error), status=409)
-    except services.AnnotationError as error:
-        return _error(request, project, article, str(error))
-    except ValueError as error:
-        return _error(request, project, article, str(error))
+    except (services.AnnotationError, ValueError) as error:
+        response = _error(request, project, article, str(error))
+        if not request.htmx and not request.POST.get("start") and request.POST.get("exact"):
+            # Typed without JavaScript: the page comes back with it, to correct.
+            typed = {"kind": kind, **{key: request.POST.get(key, "") for key in TYPED[1:]}}
+            response["Location"] += f"?{urlencode(typed)}#new-{kind}"
+        return response
     changed = _blocks_of(article.current_revision, obj, *getattr(obj, "_support", []), *replaced)
     light = request.htmx and request.htmx.target == "save-status"
     if light and kind == "mention" and request.POST.get("entity") != "new":

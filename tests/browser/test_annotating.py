@@ -399,6 +399,13 @@ def test_without_javascript_a_mention_is_made_from_its_text(browser, live_server
     form = page.locator("#new-mention")
     form.get_by_text("Text to tag (without selecting)").click()
     form.get_by_label("Text", exact=True).fill("Emmanuel Macron")
+    form.get_by_label("Occurrence").fill("9")
+    form.get_by_role("button", name="PER").click()
+    # Refused: the page comes back with what was typed, to correct.
+    expect(page.locator(".messages")).to_contain_text("choose an occurrence from 1 to 1")
+    form = page.locator("#new-mention")
+    expect(form.get_by_label("Text", exact=True)).to_have_value("Emmanuel Macron")
+    form.get_by_label("Occurrence").fill("1")
     form.get_by_role("button", name="PER").click()
     expect(page.locator("#text mark.an-mention")).to_have_text("Emmanuel Macron")
     mention = EntityMention.objects.get()
