@@ -434,14 +434,7 @@ def assignment_submit(*, assignment: Assignment, user: Any) -> Assignment:
         assignment.status = Assignment.Status.SUBMITTED
         assignment.submitted_at = timezone.now()
         assignment.save(update_fields=["status", "submitted_at", "updated_at"])
-        AnnotationEvent.objects.create(
-            project_id=assignment.project_id,
-            article_id=assignment.article_id,
-            actor=user,
-            model="assignment",
-            object_id=assignment.pk,
-            action=AnnotationEvent.Action.SUBMIT,
-        )
+        _event(assignment, AnnotationEvent.Action.SUBMIT, user, None, None)
     return assignment
 
 
@@ -455,14 +448,7 @@ def assignment_reopen(*, assignment: Assignment, user: Any) -> Assignment:
         assignment.status = Assignment.Status.ASSIGNED
         assignment.submitted_at = None
         assignment.save(update_fields=["status", "submitted_at", "updated_at"])
-        AnnotationEvent.objects.create(
-            project_id=assignment.project_id,
-            article_id=assignment.article_id,
-            actor=user,
-            model="assignment",
-            object_id=assignment.pk,
-            action=AnnotationEvent.Action.REOPEN,
-        )
+        _event(assignment, AnnotationEvent.Action.REOPEN, user, None, None)
     return assignment
 
 
