@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -395,6 +396,7 @@ def _workspace_context(
     )
     label_css = {name: f"lab-{i % LABEL_COLOURS}" for i, name in enumerate(project.label_names)}
     marks = marks_for(mention_rows, claim_rows, support_rows, label_css)
+    block_starts = [start for start, _ in revision.blocks]
     text_blocks = render_blocks(
         revision.text,
         revision.blocks,
@@ -429,12 +431,16 @@ def _workspace_context(
         "claims": claims,
         "stances": stances,
         "entities": mine if assignment else list(Entity.objects.filter(**scope)),
-        # Without JavaScript spans cannot be clicked open: the page lists them on request.
-        "own_mentions": EntityMention.objects.filter(
-            project=project, article=article, annotator=request.user
-        )
-        .order_by("start", "pk")
-        .values_list("pk", "label", "exact")
+        # Without JavaScript spans cannot be clicked open: the page lists them on request,
+        # each with its paragraph (0 the title), which tells the same words apart.
+        "own_mentions": [
+            (pk, label, exact, bisect.bisect_right(block_starts, start) - 1)
+            for pk, label, exact, start in EntityMention.objects.filter(
+                project=project, article=article, annotator=request.user
+            )
+            .order_by("start", "pk")
+            .values_list("pk", "label", "exact", "start")
+        ]
         if request.GET.get("list") == "mentions"
         else None,
         "topics": [(i + 1, t, topic_stances.get(t, "")) for i, t in enumerate(project.topics)],

@@ -323,6 +323,8 @@ def test_without_javascript_own_mentions_are_listed_with_links(annotator) -> Non
     listed = html[html.index('id="your-mentions"') :]
     edit = url(project, article, f"mention/{mention.pk}/")
     assert f'<a href="{edit}">&lt;b&gt;Macron' in listed
+    # Its paragraph, which tells the same words in two places apart.
+    assert '<span class="meta">paragraph 1</span>' in listed
     assert "Editing mention" in client.get(edit).content.decode()
 
 
