@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -159,10 +160,10 @@ def _project_page(
     request: HttpRequest,
     project: Project,
     role: str | None,
-    settings_form: forms.ProjectForm | None = None,
+    refused: dict[str, Form] | None = None,
 ) -> HttpResponse:
-    """The project page; with ``settings_form``, that form as sent, refused (400), so what
-    the editor typed is there to correct."""
+    """The project page; with ``refused`` (its context name to a form as sent), that form
+    in place of a blank one and status 400, so what the editor typed is there to correct."""
     done, total = services.assignment_progress(project=project, user=request.user)
     context: dict[str, Any] = {
         "project": project,
@@ -184,7 +185,7 @@ def _project_page(
         context["assignment_count"] = everyone.count()
         context["all_shown"] = ALL_SHOWN
         context["assign_form"] = forms.AssignForm(annotators=_annotator_candidates(project))
-        context["settings_form"] = settings_form or forms.ProjectForm(instance=project)
+        context["settings_form"] = forms.ProjectForm(instance=project)
         context["rename_form"] = forms.TopicRenameForm(project=project)
         context["label_rename_form"] = forms.LabelRenameForm(project=project)
         context["member_form"] = forms.MemberForm(
@@ -194,8 +195,8 @@ def _project_page(
             "role", "user__username"
         )
         context["unassigned"] = _unassigned(project).count()
-    status = 400 if settings_form else 200
-    return render(request, "annotations/project.html", context, status=status)
+        context.update(refused or {})
+    return render(request, "annotations/project.html", context, status=400 if refused else 200)
 
 
 def _annotator_candidates(project: Project) -> Any:
@@ -296,7 +297,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, _form_errors(form))
         # The page as it is saved, but for the form: the instance took the refused values.
         project.refresh_from_db()
-        return _project_page(request, project, Membership.Role.EDITOR, settings_form=form)
+        return _project_page(request, project, Membership.Role.EDITOR, {"settings_form": form})
     form.save()
     messages.success(request, "Project settings saved.")
     return redirect(project)
@@ -306,7 +307,12 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def project_topic_rename(request: HttpRequest, project_id: int) -> HttpResponse:
     return _rename(
-        request, project_id, forms.TopicRenameForm, services.project_topic_rename, "stance(s)"
+        request,
+        project_id,
+        forms.TopicRenameForm,
+        services.project_topic_rename,
+        "stance(s)",
+        "rename_form",
     )
 
 
@@ -319,6 +325,7 @@ def project_label_rename(request: HttpRequest, project_id: int) -> HttpResponse:
         forms.LabelRenameForm,
         services.project_label_rename,
         "entities and mentions",
+        "label_rename_form",
     )
 
 
@@ -328,18 +335,20 @@ def _rename(
     form_class: type[forms.TopicRenameForm | forms.LabelRenameForm],
     rename: Callable[..., tuple[str, int]],
     moved_what: str,
+    form_name: str,
 ) -> HttpResponse:
+    """Renames as the form says; a refused rename comes back as typed (400) to correct."""
     project = _get_project_for_editor(request, project_id)
     form = form_class(request.POST, project=project)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect(project)
+        return _project_page(request, project, Membership.Role.EDITOR, {form_name: form})
     old, new = form.cleaned_data["old"], form.cleaned_data["new"]
     try:
         new, moved = rename(project=project, old=old, new=new, user=request.user)
     except services.AnnotationError as error:
         messages.error(request, f"Not renamed: {error}")
-        return redirect(project)
+        return _project_page(request, project, Membership.Role.EDITOR, {form_name: form})
     messages.success(request, f"“{old}” is now “{new}”; {moved} {moved_what} on it moved along.")
     return redirect(project)
 

@@ -644,8 +644,11 @@ def test_renaming_a_topic_carries_its_stances_over(world, editor, annotator) -> 
         "Migration": "Not renamed: “Migration” is already called that.",
     }
     for name, message in refused.items():
-        page = client.post(rename, {"old": "Migration", "new": name}, follow=True)
+        page = client.post(rename, {"old": "Migration", "new": name})
+        # Refused, and back as typed to correct.
+        assert page.status_code == 400, name
         assert message in page.content.decode(), name
+        assert f'name="new" value="{name}"' in page.content.decode(), name
     assert Project.objects.get(pk=project.pk).topics == ["Climate", "Migration"]
 
 
@@ -682,8 +685,10 @@ def test_renaming_a_label_carries_its_entities_and_mentions_over(world, editor, 
     }
     for name, message in refused.items():
         asked = {"label-old": "PERSON", "label-new": name}
-        page = client.post(rename, asked, follow=True).content.decode()
-        assert message in page, name
+        response = client.post(rename, asked)
+        page = response.content.decode()
+        assert response.status_code == 400 and message in page, name
+        assert f'name="label-new" value="{name}"' in page, name
     assert "PERSON" in Project.objects.get(pk=project.pk).label_names
 
 
