@@ -231,6 +231,7 @@ class CreateInput(StrictSerializer):
 
 
 class EntityInput(CreateInput):
+    server_set = EntitySerializer.Meta.fields
     name = serializers.CharField(max_length=300)
     label = serializers.CharField(max_length=30)
     kb_id = serializers.CharField(max_length=30, default="", allow_blank=True)
@@ -244,6 +245,7 @@ class EntityUpdate(StrictSerializer):
 
 
 class MentionInput(CreateInput, SpanInput):
+    server_set = MentionSerializer.Meta.fields
     label = serializers.CharField(max_length=30)
     entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     revision = serializers.IntegerField(
@@ -278,11 +280,13 @@ class ClaimUpdate(ClaimFields):
 
 
 class ClaimInput(CreateInput, SpanInput, ClaimFields):
+    server_set = ClaimSerializer.Meta.fields
     revision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     cue = SpanInput(required=False, allow_null=True)
 
 
 class StanceInput(CreateInput):
+    server_set = StanceSerializer.Meta.fields
     label = serializers.ChoiceField(choices=Stance.Label.choices)
     target_kind = serializers.ChoiceField(choices=Stance.Target.choices)
     # Blank unless the target is a topic, as stances toward claims and entities are listed.
@@ -291,10 +295,22 @@ class StanceInput(CreateInput):
     )
     target_entity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     target_claim = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    holder_kind = serializers.ChoiceField(
+        choices=Stance.Holder.choices,
+        required=False,
+        help_text="Follows from holder (an entity, or none: the author); checked when given.",
+    )
     holder = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     evidence = SpanInput(many=True, required=False, max_length=50)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        holder_kind = attrs.pop("holder_kind", None)
+        has_holder = attrs.get("holder") is not None
+        if holder_kind == Stance.Holder.ENTITY and not has_holder:
+            raise serializers.ValidationError({"holder": ["Name the entity that holds it."]})
+        if holder_kind == Stance.Holder.AUTHOR and has_holder:
+            message = "The author holds it, not an entity: leave this out."
+            raise serializers.ValidationError({"holder": [message]})
         # A target of another kind than target_kind says would be dropped without a word.
         kind = attrs["target_kind"]
         given = {
@@ -319,6 +335,7 @@ class StanceUpdate(StrictSerializer):
 
 
 class AssignmentInput(StrictSerializer):
+    server_set = AssignmentSerializer.Meta.fields
     project = serializers.IntegerField(min_value=1)
     article = serializers.IntegerField(min_value=1)
     annotator = serializers.IntegerField(min_value=1)

@@ -83,6 +83,9 @@ class StrictSerializer(JsonTypedSerializer):
 
     # Fields of what the input changes that it cannot change (an annotation's span, say).
     unchangeable: tuple[str, ...] = ()
+    # Fields of what the input creates that the server sets (its id, its times): a client
+    # posting back a row it read learns which to leave out, not just that they are unknown.
+    server_set: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -92,7 +95,11 @@ class StrictSerializer(JsonTypedSerializer):
         return super().to_internal_value(data)
 
     def _refused(self, name: str) -> str:
-        return "This field cannot be changed." if name in self.unchangeable else "Unknown field."
+        if name in self.unchangeable:
+            return "This field cannot be changed."
+        if name in self.server_set:
+            return "Set by the server: leave this out."
+        return "Unknown field."
 
 
 def _json_type_error(field: serializers.Field, value: Any) -> str | None:

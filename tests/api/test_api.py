@@ -631,6 +631,20 @@ def test_a_pre_annotated_claims_cue_and_stances_evidence_carry_its_origin(
     assert listed["target_topic"] == ""
     posted_back = client.post("/api/stances/", {**stance_body, "target_topic": ""}, format="json")
     assert (posted_back.status_code, posted_back.json()["id"]) == (200, stance.json()["id"])
+    # Its holder_kind too, checked against its holder; what the server sets is named as such.
+    assert listed["holder_kind"] == "author"
+    as_listed = {**stance_body, "holder_kind": "author"}
+    assert client.post("/api/stances/", as_listed, format="json").status_code == 200
+    by_entity = {**stance_body, "holder_kind": "entity"}
+    no_entity = client.post("/api/stances/", by_entity, format="json")
+    assert no_entity.json() == {"holder": ["Name the entity that holds it."]}
+    with_times = {**stance_body, "id": listed["id"], "updated_at": listed["updated_at"]}
+    refused = client.post("/api/stances/", with_times, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "id": ["Set by the server: leave this out."],
+        "updated_at": ["Set by the server: leave this out."],
+    }
     # A target of another kind than target_kind says is refused, not dropped.
     mixed = {**stance_body, "target_topic": "Climate policy", "target_entity": 5}
     refused = client.post("/api/stances/", mixed, format="json")
