@@ -21,7 +21,7 @@ from annotations.models import (
     SupportSpan,
 )
 from annotations.services import Span
-from newsreader.api import JsonTypedSerializer, StrictSerializer
+from newsreader.api import StrictSerializer
 
 BASE_FIELDS = ("id", "project", "article", "annotator", "annotator_username", "origin")
 SPAN_FIELDS = (
@@ -369,9 +369,10 @@ class ImportInput(StrictSerializer):
 
 
 # One line of an import: the same limits and choices as the API's inputs, in the export's
-# shape (local ids such as "E1" for entities and claims, offsets as numbers). Keys the
-# format does not use (an export's "annotator", "anchor_state") are let through; values of
-# the wrong JSON type are not (an offset "259").
+# shape (local ids such as "E1" for entities and claims, offsets as numbers). Keys an export
+# carries that the import does not use (its "annotator", "anchor_state") are let through;
+# any other key is refused, as a misspelt one would otherwise leave a default in its place,
+# and so are values of the wrong JSON type (an offset "259").
 
 _OFFSET = {"min_value": 0, "max_value": 2**31 - 1}
 
@@ -387,7 +388,7 @@ def _offsets(**extra: Any) -> serializers.ListField:
     )
 
 
-class _Imported(JsonTypedSerializer):
+class _Imported(StrictSerializer):
     origin = OriginField()
 
 
@@ -399,6 +400,7 @@ class ImportedEntity(_Imported):
 
 
 class ImportedMention(_Imported):
+    ignored = ("anchor_state",)
     start = serializers.IntegerField(**_OFFSET)
     end = serializers.IntegerField(**_OFFSET)
     label = serializers.CharField(max_length=30)
@@ -406,6 +408,7 @@ class ImportedMention(_Imported):
 
 
 class ImportedClaim(_Imported, ClaimChoices):
+    ignored = ("anchor_state",)
     id = _local_id(required=False, default="")
     start = serializers.IntegerField(**_OFFSET)
     end = serializers.IntegerField(**_OFFSET)
@@ -421,7 +424,10 @@ class ImportedStance(_Imported):
     evidence = serializers.ListField(child=_offsets(), max_length=50, default=list)
 
 
-class ImportedRecord(JsonTypedSerializer):
+class ImportedRecord(StrictSerializer):
+    # The export's own key and annotator, doccano's "label" (read as mentions, see
+    # annotations.exports.doccano.parse) and what doccano adds to a line it exports again.
+    ignored = ("id", "annotator", "label", "meta", "Comments", "_line")
     article = serializers.IntegerField(min_value=1)
     revision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     text = serializers.CharField(trim_whitespace=False, allow_blank=True)

@@ -87,9 +87,13 @@ class StrictSerializer(JsonTypedSerializer):
     # posting back a row it read learns which to leave out, not just that they are unknown.
     server_set: tuple[str, ...] = ()
 
+    # Keys taken and ignored: those a format carries for other readers (an export's
+    # "anchor_state"), which its import does not use.
+    ignored: tuple[str, ...] = ()
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+            unknown = sorted(set(data) - set(self.fields) - set(self.ignored))
             if unknown:
                 raise serializers.ValidationError({name: [self._refused(name)] for name in unknown})
         return super().to_internal_value(data)

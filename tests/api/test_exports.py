@@ -625,6 +625,10 @@ def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> N
         ({"label": [[True, 5, "PER"]]}, "'label' must be [[start, end, label], …]"),
         ({"label": "PER"}, "'label' must be [[start, end, label], …]"),
         ({"text": 5}, "'text' must be a string"),
+        # A misspelt key is refused, not left to a default: "claimtype" would be "other".
+        ({"claims": [{"start": 0, "end": 5, "claimtype": "quantity"}]}, "claimtype: Unknown"),
+        ({"mentions": [{"start": 0, "end": 5, "label": "PER", "colour": 1}]}, "colour: Unknown"),
+        ({"bogus": 1}, "bogus: Unknown field"),
     ],
 )
 def test_import_checks_each_line_as_the_api_does(
