@@ -272,7 +272,12 @@ class ClaimChoices(serializers.Serializer):
 
 
 class ClaimFields(StrictSerializer, ClaimChoices):
-    claimant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    claimant = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text='The entity that said it; claimant_kind left out is then "entity".',
+    )
 
 
 class ClaimUpdate(ClaimFields):

@@ -677,6 +677,21 @@ def mention_update(
 
 
 CLAIMANT_NEEDED = "A claim said by an entity needs that entity as its claimant."
+CLAIMANT_UNWANTED = 'Only a claim said by an entity (claimant_kind "entity") has a claimant.'
+
+
+def _claimant_kind(kind: str | None, claimant: Entity | None) -> str:
+    """What ``kind`` and ``claimant`` say together; a claimant alone says: an entity.
+
+    A claimant beside another kind is refused, not dropped without a word.
+    """
+    if kind is None:
+        return Claim.Claimant.UNATTRIBUTED if claimant is None else Claim.Claimant.ENTITY
+    if kind == Claim.Claimant.ENTITY and claimant is None:
+        raise AnnotationError(CLAIMANT_NEEDED)
+    if kind != Claim.Claimant.ENTITY and claimant is not None:
+        raise AnnotationError(CLAIMANT_UNWANTED)
+    return kind
 
 
 def claim_create(
@@ -687,15 +702,15 @@ def claim_create(
     span: Span,
     checkworthiness: str = Claim.Worthiness.CFS,
     claim_type: str = Claim.Type.OTHER,
-    claimant_kind: str = Claim.Claimant.UNATTRIBUTED,
+    claimant_kind: str | None = None,
     claimant: Entity | None = None,
     attribution: str = Claim.Attribution.AUTHOR,
     cue: Span | None = None,
     revision_id: int | None = None,
     origin: str = HUMAN,
 ) -> Claim:
-    if claimant_kind == Claim.Claimant.ENTITY and claimant is None:
-        raise AnnotationError(CLAIMANT_NEEDED)
+    """A claim; ``claimant_kind`` left out follows from ``claimant`` (unattributed without)."""
+    claimant_kind = _claimant_kind(claimant_kind, claimant)
     revision = _current_revision(article, revision_id)
     with transaction.atomic():
         claim = _create(
@@ -707,9 +722,7 @@ def claim_create(
                 checkworthiness=checkworthiness,
                 claim_type=claim_type,
                 claimant_kind=claimant_kind,
-                claimant=_entity_of(claimant, article, annotator)
-                if claimant_kind == Claim.Claimant.ENTITY
-                else None,
+                claimant=_entity_of(claimant, article, annotator),
                 attribution=attribution,
                 **_anchor_fields(revision, span),
             ),
@@ -731,10 +744,13 @@ def _has_cue(claim: Claim, cue: Span) -> bool:
 def claim_update(*, claim: Claim, user: Any, **changes: Any) -> Claim:
     _check_owner(claim, user)
     before = _snapshot(claim)
-    if "claimant" in changes:
-        _entity_of(changes["claimant"], claim.article, user)
-    if changes.get("claimant_kind", claim.claimant_kind) != Claim.Claimant.ENTITY:
-        changes["claimant"] = None
+    named = changes.get("claimant")
+    if named is not None:
+        _entity_of(named, claim.article, user)
+        # Naming a claimant says who said it; naming it beside another kind is refused.
+        changes["claimant_kind"] = _claimant_kind(changes.get("claimant_kind"), named)
+    elif changes.get("claimant_kind", claim.claimant_kind) != Claim.Claimant.ENTITY:
+        changes["claimant"] = None  # Said by no entity now: its claimant goes.
     elif changes.get("claimant", claim.claimant) is None:
         raise AnnotationError(CLAIMANT_NEEDED)
     for name, value in changes.items():

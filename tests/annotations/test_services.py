@@ -195,6 +195,37 @@ def test_claimant_kind_and_entity_agree_in_the_database(setup) -> None:
         )
 
 
+def test_a_claimant_alone_says_an_entity_said_it(setup) -> None:
+    """Naming the claimant is enough; naming it beside another kind is refused, not dropped."""
+    project, article, user = setup
+    merkel = services.entity_create(
+        project=project, article=article, annotator=user, name="Merkel", label="PER"
+    )
+    span = span_of(article, "Critics in Berlin")
+    claim = services.claim_create(
+        project=project, article=article, annotator=user, span=span, claimant=merkel
+    )
+    assert (claim.claimant_kind, claim.claimant) == ("entity", merkel)
+    unwanted = 'Only a claim said by an entity \\(claimant_kind "entity"\\) has a claimant'
+    with pytest.raises(AnnotationError, match=unwanted):
+        services.claim_create(
+            project=project,
+            article=article,
+            annotator=user,
+            span=span_of(article, "emissions would fall by 40% before 2030"),
+            claimant_kind="author",
+            claimant=merkel,
+        )
+    services.claim_update(claim=claim, user=user, claimant_kind="author")
+    claim.refresh_from_db()
+    assert (claim.claimant_kind, claim.claimant) == ("author", None)
+    services.claim_update(claim=claim, user=user, claimant=merkel)
+    claim.refresh_from_db()
+    assert (claim.claimant_kind, claim.claimant) == ("entity", merkel)
+    with pytest.raises(AnnotationError, match=unwanted):
+        services.claim_update(claim=claim, user=user, claimant_kind="author", claimant=merkel)
+
+
 def test_stance_labels_depend_on_the_target(setup) -> None:
     project, article, user = setup
     claim = services.claim_create(
