@@ -28,7 +28,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, parser_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -48,6 +48,7 @@ from annotations.models import (
     Tombstone,
 )
 from annotations.serializers import (
+    IMPORT_MAX_CHARACTERS,
     AssignmentInput,
     AssignmentSerializer,
     ChangeSerializer,
@@ -85,6 +86,7 @@ from newsreader.api import (
     encode_cursor,
     page_size_of,
 )
+from newsreader.parsers import BoundedJSONParser
 from newsreader.sync_horizon import HORIZON
 
 CLAIM_CHOICES = tuple(ClaimChoices().fields)
@@ -787,6 +789,15 @@ def export_download(request: Request, job_id: int) -> HttpResponse:
     return response
 
 
+class ImportJSONParser(BoundedJSONParser):
+    """An import's JSONL, in which JSON may write each character as six bytes (``\\u4e2d``)."""
+
+    advice = "; post a larger export in parts of whole lines"
+
+    def max_bytes(self) -> int:
+        return 6 * IMPORT_MAX_CHARACTERS + 64 * 1024
+
+
 @extend_schema(
     request=ImportInput,
     responses=inline_serializer(
@@ -798,6 +809,7 @@ def export_download(request: Request, job_id: int) -> HttpResponse:
     ),
 )
 @api_view(["POST"])
+@parser_classes([ImportJSONParser])
 def import_jsonl(request: Request, project_id: int) -> Response:
     """Import a doccano-style JSONL export as the requesting user's annotations (all or none)."""
     project = get_object_or_404(visible_projects(request), pk=project_id)

@@ -367,9 +367,14 @@ class ExportInput(StrictSerializer):
         return value
 
 
+IMPORT_MAX_CHARACTERS = 900_000
+
+
 class ImportInput(StrictSerializer):
     jsonl = serializers.CharField(
-        max_length=900_000, trim_whitespace=False, help_text="A JSONL export, one line a document."
+        max_length=IMPORT_MAX_CHARACTERS,
+        trim_whitespace=False,
+        help_text="A JSONL export, one line a document.",
     )
 
 

@@ -48,18 +48,21 @@ class LimitedJSONParser(NestingSafeJSONParser):
         return super().parse(stream, media_type, parser_context)
 
 
-class IngestJSONParser(BaseParser):
-    """JSON with a page's text, which may be as large as a file (NEWSREADER_MAX_FILE_BYTES).
+class BoundedJSONParser(BaseParser):
+    """JSON larger than MAX_JSON_BYTES, up to ``max_bytes()``, for inputs that hold text.
 
     Not a JSONParser: DRF reads the body of those through request.body, which Django caps at
-    DATA_UPLOAD_MAX_MEMORY_SIZE. The body may be twice the text (JSON escapes non-ASCII
-    letters), plus room for the other fields.
+    DATA_UPLOAD_MAX_MEMORY_SIZE.
     """
 
     media_type = "application/json"
+    advice = ""  # What to do instead, after the limit, in the 413's message.
+
+    def max_bytes(self) -> int:
+        raise NotImplementedError
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = 2 * settings.NEWSREADER_MAX_FILE_BYTES + 16 * 1024
+        limit = self.max_bytes()
         request = (parser_context or {}).get("request")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
@@ -69,6 +72,17 @@ class IngestJSONParser(BaseParser):
         if length > limit or len(body) > limit:
             raise PayloadTooLarge(
                 f"Request body too large: {max(length, len(body)):,} bytes, the limit for JSON "
-                f"is {limit:,}; send the page as a multipart file instead."
+                f"is {limit:,}{self.advice}."
             )
         return NestingSafeJSONParser().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class IngestJSONParser(BoundedJSONParser):
+    """JSON with a page's text, which may be as large as a file (NEWSREADER_MAX_FILE_BYTES):
+    the body may be twice the text (JSON escapes non-ASCII letters), plus room for the other
+    fields."""
+
+    advice = "; send the page as a multipart file instead"
+
+    def max_bytes(self) -> int:
+        return 2 * settings.NEWSREADER_MAX_FILE_BYTES + 16 * 1024

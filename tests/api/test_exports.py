@@ -592,6 +592,26 @@ def test_import_reports_the_bad_line(annotated: dict, annotator: User) -> None:
 
 
 @pytest.mark.django_db
+def test_an_import_of_non_ascii_text_may_use_its_whole_character_limit(
+    annotated: dict, annotator: User
+) -> None:
+    """JSON may write each of the 900,000 characters as six bytes: past the 1 MiB of other
+    inputs, which the import's limit in characters would then never reach."""
+    article = annotated["article"]
+    line = json.dumps({"article": article.pk, "text": "中" * 400_000}, ensure_ascii=False)
+    url = f"/api/projects/{annotated['project'].pk}/import/"
+    client = client_for(annotator)
+    body = json.dumps({"jsonl": line})  # Each 中 as \\u4e2d: six bytes.
+    assert len(body) > 2 * 1024 * 1024
+    response = client.generic("POST", url, body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    over = json.dumps({"jsonl": line * 3})
+    response = client.generic("POST", url, over, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"].endswith("post a larger export in parts of whole lines.")
+
+
+@pytest.mark.django_db
 def test_a_docbin_export_needs_spacy_here(annotated: dict, annotator: User) -> None:
     url = f"/api/projects/{annotated['project'].pk}/exports/"
     with (
