@@ -306,19 +306,20 @@
   // save was answered would otherwise arrive after it and show the state before the save.
   let queue = Promise.resolve();
   let sent = null; // the span of the save on its way, if it has one
-  function post(url, values, target = "#panel") {
+  function post(url, values, target = "#panel", done = () => {}) {
     if (!navigator.onLine) {
       showError("You are offline: nothing was saved. Your selection is kept.");
+      done();
       return;
     }
-    inTurn("POST", url, values, target);
+    inTurn("POST", url, values, target, done);
   }
 
   function loadPanel(url) {
     inTurn("GET", url, {}, "#panel");
   }
 
-  function inTurn(method, url, values, target) {
+  function inTurn(method, url, values, target, done = () => {}) {
     const swap = target === "#panel" ? "outerHTML" : "innerHTML";
     queue = queue
       .then(() => {
@@ -330,6 +331,7 @@
       .catch(() => {}) // Said by the htmx:sendError and htmx:timeout handlers.
       .then(() => {
         sent = null;
+        done();
       });
   }
 
@@ -343,12 +345,23 @@
     return { revision: ws.dataset.revision, ...selection };
   }
 
+  // The spans whose mention is on its way: the selection stays until the answer, and a
+  // label key pressed again meanwhile (a double tap, a quick second thought) would tag the
+  // same words twice.
+  const tagging = new Set();
+
   function createMention(label) {
     if (!needSelection()) return;
+    const span = `${selection.start}:${selection.end}`;
+    if (tagging.has(span)) {
+      statusBox.textContent = "Already being tagged: once saved, Enter on it changes its label.";
+      return;
+    }
+    tagging.add(span);
     const entity = document.getElementById("mention-entity");
     // The hot path answers with the touched paragraphs and the entity list only.
     const values = { ...spanValues(), label, entity: entity ? entity.value : "" };
-    post(`${base}new/mention/`, values, "#save-status");
+    post(`${base}new/mention/`, values, "#save-status", () => tagging.delete(span));
   }
 
   function openClaim() {

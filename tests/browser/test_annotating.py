@@ -595,6 +595,20 @@ def test_quick_keystrokes_on_a_slow_connection_are_all_saved(
     }
 
 
+def test_a_label_key_pressed_again_before_the_answer_tags_once(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    slow_network(page)
+    select_text(page, "Macron")
+    page.keyboard.press("p")
+    page.keyboard.press("o")  # A quick second thought, while the first is on its way.
+    expect(page.locator("#save-status")).to_contain_text("Already being tagged")
+    expect(page.locator("#text mark.an-mention")).to_have_count(1)
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    assert list(EntityMention.objects.values_list("exact", "label")) == [("Macron", "PER")]
+
+
 def test_what_a_save_says_is_in_sight_at_the_end_of_a_long_article(
     page: Page, live_server, assigned
 ) -> None:
