@@ -504,7 +504,8 @@ def article_approve(
     revision, the new one waits until the annotations app has re-anchored them and calls
     ``revision_activate``; that re-anchoring is added on top of this function by the
     annotations app, and needs nothing more than the two revisions' texts and blocks.
-    An approval that changes no text re-approves the current revision instead of copying it.
+    An approval that changes no text re-approves the current revision instead of copying it;
+    approving again what is approved already (a key pressed twice) changes nothing.
     """
     with transaction.atomic():
         locked = _lock(article, expected_version)
@@ -517,6 +518,14 @@ def article_approve(
         before = _decision_state(locked)
         current = locked.current_revision
         text = review.composed_text()
+        latest = pending_revision(locked) or current
+        if (
+            locked.review_status == Article.Review.APPROVED
+            and latest is not None
+            and latest.text == text
+            and locked.byline == review.byline
+        ):
+            return latest
         if current is not None and current.text == text:
             revision, live = current, True
         else:

@@ -228,6 +228,7 @@ def _context(
     size = 1 if changed is not None else HISTORY_SIZE
     history = list(ReviewEvent.objects.filter(article=article).select_related("user")[:size])
     revision = article.current_revision
+    pending = review.pending_revision(article)
     context = {
         "article": article,
         "review": current,
@@ -239,9 +240,10 @@ def _context(
         "lines_html": _lines_html(current.lines) if changed is None else "",
         "changed_html": _lines_html(changed, oob=True) if changed is not None else "",
         "partial_lines": changed is not None,
-        "pending": review.pending_revision(article),
+        "pending": pending,
         "reclean_warning": review.reclean_warning(article, current.draft),
-        "unpublished": revision is not None and _unpublished(current, revision),
+        # Measured against the newest approved revision: one waiting for re-anchoring too.
+        "unpublished": revision is not None and _unpublished(current, pending or revision),
         **extra,
     }
     if "can_undo" not in context:

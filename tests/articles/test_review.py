@@ -263,6 +263,9 @@ def test_approving_unchanged_text_again_keeps_the_revision(editor) -> None:
     again = review.article_approve(article=article, user=editor, expected_version=1)
     assert again == first
     assert TextRevision.objects.filter(article=article).count() == 1
+    # Nothing changed: no version for another editor's page to conflict with, no event.
+    assert fresh(article).edit_version == 1
+    assert ReviewEvent.objects.filter(article=article, action="approve").count() == 1
 
 
 def test_editing_an_approved_article_makes_a_new_revision_and_keeps_the_old(editor) -> None:
@@ -287,6 +290,11 @@ def test_a_revision_others_depend_on_is_not_replaced_silently(editor) -> None:
     assert article.current_revision == first
     assert review.pending_revision(article) == second
     assert ReviewEvent.objects.filter(action="approve").first().after["live"] is False
+    # Approved again while it waits: the same revision, not a copy of it.
+    with mock.patch("articles.review._revision_in_use", return_value=True):
+        again = review.article_approve(article=article, user=editor, expected_version=3)
+    assert again == second
+    assert TextRevision.objects.filter(article=article).count() == 2
     review.revision_activate(article=article, revision=second)
     assert fresh(article).current_revision == second
     assert review.pending_revision(fresh(article)) is None

@@ -458,6 +458,8 @@ def test_a_pending_revision_links_to_the_reanchoring_report(editor, article: Art
     assert "revision 2 waits for the annotations" in page
     assert reverse("annotations-reanchor", args=[pending.pk]) in page
     assert "annotators see revision 1" in page
+    # What waits is approved: nothing is left to approve.
+    assert "not approved yet" not in page
 
 
 def test_a_failed_article_shows_why(editor, article: Article) -> None:
