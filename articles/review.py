@@ -579,6 +579,10 @@ def revision_activate(*, article: Article, revision: TextRevision) -> None:
     article.current_revision = revision
     article.title = revision.title
     article.save(update_fields=["current_revision", "title", "updated_at"])
+    # Found by what it now says (its text holds the title too, as block 0).
+    Article.objects.filter(pk=article.pk).update(
+        search_vector=search.vector(revision.title, revision.text)
+    )
 
 
 def _revision_in_use(revision: TextRevision) -> bool:

@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from articles import review
+from articles import review, search
 from articles.models import (
     Article,
     Cleaning,
@@ -266,6 +266,23 @@ def test_approving_unchanged_text_again_keeps_the_revision(editor) -> None:
     # Nothing changed: no version for another editor's page to conflict with, no event.
     assert fresh(article).edit_version == 1
     assert ReviewEvent.objects.filter(article=article, action="approve").count() == 1
+
+
+def test_an_approved_article_is_found_by_the_text_annotators_see(editor) -> None:
+    """Not by its cleaning's any more, and in NFC whichever form the query comes in."""
+    article = reviewable()
+    title = "Cafe\u0301 owners in Zu\u0308rich"  # Decomposed, as scraped pages may be.
+    review.title_edit(article=article, user=editor, expected_version=0, title=title)
+    review.article_approve(article=article, user=editor, expected_version=1)
+
+    def found(query: str) -> bool:
+        return Article.objects.filter(search_vector=search.matching(query)).exists()
+
+    assert found("Zürich") and found("Zu\u0308rich") and found("café owners")
+    # Editing it again: found by the new revision's text once that is live.
+    review.title_edit(article=article, user=editor, expected_version=2, title="Bakers in Bern")
+    review.article_approve(article=article, user=editor, expected_version=3)
+    assert found("Bern") and not found("Zürich")
 
 
 def test_editing_an_approved_article_makes_a_new_revision_and_keeps_the_old(editor) -> None:
