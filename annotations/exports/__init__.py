@@ -51,6 +51,12 @@ class Format:
     content_type: str
     # Whether the format has somewhere to put a stance; the others are listed as left out.
     holds: Callable[[Doc, dict[str, Any]], bool] = _every_stance
+    # The kinds of annotation it carries: only those are listed as left out.
+    kinds: frozenset[str] = frozenset({"mention", "claim", "stance"})
+
+
+STANCES = frozenset({"stance"})
+CLAIMS = frozenset({"claim"})
 
 
 FORMATS: dict[str, Format] = {
@@ -60,9 +66,13 @@ FORMATS: dict[str, Format] = {
     "conll2003": Format(conll.render, "conll2003.zip", "application/zip"),
     "brat": Format(brat.render, "brat.zip", "application/zip", brat.holds),
     "webanno": Format(webanno.render, "annotations.jsonld", "application/ld+json"),
-    "semeval2016": Format(stance.render, "semeval2016-task6.txt", "text/tab-separated-values"),
-    "checkthat": Format(claims.render_checkthat, "checkthat.tsv", "text/tab-separated-values"),
-    "claimbuster": Format(claims.render_claimbuster, "claimbuster.csv", "text/csv"),
+    "semeval2016": Format(
+        stance.render, "semeval2016-task6.txt", "text/tab-separated-values", kinds=STANCES
+    ),
+    "checkthat": Format(
+        claims.render_checkthat, "checkthat.tsv", "text/tab-separated-values", kinds=CLAIMS
+    ),
+    "claimbuster": Format(claims.render_claimbuster, "claimbuster.csv", "text/csv", kinds=CLAIMS),
 }
 
 
@@ -105,17 +115,24 @@ def render(name: str, docs: list[Doc]) -> tuple[str, str, bytes]:
         stances += [(d, s) for s in d.stances if not targeted[s["id"]]]
         current.append(dataclasses.replace(d, stances=[s for s in d.stances if targeted[s["id"]]]))
     files = fmt.render(current)
-    if stale or stances:
-        files = {**files, LEFT_OUT: _left_out(stale, stances)}
+    left_out = _left_out(stale, stances, fmt.kinds)
+    if left_out:
+        files = {**files, LEFT_OUT: left_out}
     return bundle(fmt, files)
 
 
-def _left_out(docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]]) -> str:
-    lines = ["document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state\tstance"]
-    for d, s in stances:
-        lines.append(f"{d.key}\tstance\t{s['id']}\t\t\t{s['label']}\t\t\t{_stance_of(d, s)}")
+def _left_out(
+    docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]], kinds: frozenset[str]
+) -> str:
+    """The rows of ``left-out.tsv`` for annotations of ``kinds``; "" for none."""
+    lines = []
+    if "stance" in kinds:
+        for d, s in stances:
+            lines.append(f"{d.key}\tstance\t{s['id']}\t\t\t{s['label']}\t\t\t{_stance_of(d, s)}")
     for d in docs:
         for kind, spans in (("mention", d.mentions), ("claim", d.claims)):
+            if kind not in kinds:
+                continue
             for x in spans:
                 label = x.get("label") or x.get("checkworthiness", "")
                 exact = " ".join(x["exact"].split())
@@ -123,7 +140,10 @@ def _left_out(docs: list[Doc], stances: list[tuple[Doc, dict[str, Any]]]) -> str
                     f"{d.key}\t{kind}\t{x['id']}\t{x['start']}\t{x['end']}\t{label}\t{exact}"
                     f"\t{x['anchor_state']}\t"
                 )
-    return "\n".join(lines) + "\n"
+    if not lines:
+        return ""
+    head = "document\tkind\tid\tstart\tend\tlabel\texact\tanchor_state\tstance"
+    return "\n".join([head, *lines]) + "\n"
 
 
 def _stance_of(doc: Doc, stance: dict[str, Any]) -> str:

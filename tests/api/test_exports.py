@@ -414,7 +414,7 @@ def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
     old = doc()
     old.revision, old.current = 1, False
     old.mentions, old.claims = old.mentions[:1], []
-    for name in ("doccano", "conll2003", "checkthat"):
+    for name in ("doccano", "conll2003"):
         _, content_type, content = render(name, [doc(), old])
         files = zipfile.ZipFile(io.BytesIO(content))
         assert content_type == "application/zip"
@@ -427,6 +427,15 @@ def test_spans_on_an_older_revision_are_listed_not_exported() -> None:
         ]
     _, content_type, _ = render("doccano", [doc()])
     assert content_type == "application/jsonl"  # Nothing left out: the file itself.
+    # Claim and stance formats list only what they carry: a left-out mention is no concern of
+    # theirs, and they stay the one file a pipeline reads.
+    for name in ("checkthat", "claimbuster", "semeval2016"):
+        assert render(name, [doc(), old])[1] != "application/zip", name
+    old.claims = doc().claims
+    files = zipfile.ZipFile(io.BytesIO(render("checkthat", [doc(), old])[2]))
+    assert [row.split("\t")[1] for row in files.read("left-out.tsv").decode().splitlines()[1:]] == [
+        "claim"
+    ]
     # A stance toward a claim that is left out goes with it.
     toward = doc()
     toward.claims = []
