@@ -172,10 +172,11 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class IdField(forms.IntegerField):
-    """ASCII digits only: Django's IntegerField reads "١" (Arabic-Indic one) as 1."""
+    """ASCII digits only: Django's IntegerField reads "١" (Arabic-Indic one) as 1, and "1.0"
+    as 1."""
 
     def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str) and not value.isascii():
+        if isinstance(value, str) and value and not (value.isascii() and value.isdigit()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
@@ -296,9 +297,9 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
 
 def check_query(request: Request, filters: Iterable[str]) -> None:
     """Refuses query parameters a list does not take (besides ``filters``, its page's and
-    the format), and filters given no value: a mistyped filter (``?projcet=3``) or an empty
-    one (``?project=``) would otherwise be ignored, and a sync consumer would mirror every row
-    instead of the few it asked for, told nothing."""
+    the format), and parameters given no value or more than one: a mistyped filter
+    (``?projcet=3``) or an empty one (``?project=``) would otherwise be ignored, and a sync
+    consumer would mirror every row instead of the few it asked for, told nothing."""
     filters = set(filters)
     known = {*filters, *PAGE_PARAMETERS, api_settings.URL_FORMAT_OVERRIDE}
     unknown = sorted(request.query_params.keys() - known)
@@ -306,12 +307,17 @@ def check_query(request: Request, filters: Iterable[str]) -> None:
         takes = ", ".join(sorted(name for name in known if name))
         message = f"Unknown query parameter; this list takes {takes}."
         raise exceptions.ValidationError({name: [message] for name in unknown})
-    blank = sorted(
-        name for name, values in request.query_params.lists() if name in filters and "" in values
-    )
+    asked = list(request.query_params.lists())
+    blank = sorted(name for name, values in asked if "" in values)
     if blank:
-        message = "No value: give one, or leave the filter out."
+        message = "No value: give one, or leave the parameter out."
         raise exceptions.ValidationError({name: [message] for name in blank})
+    # A second value would be ignored (the last one wins): a consumer asking for two
+    # projects would get one, told nothing.
+    repeated = sorted(name for name, values in asked if len(values) > 1)
+    if repeated:
+        message = "Given more than once: give one value."
+        raise exceptions.ValidationError({name: [message] for name in repeated})
 
 
 def page_size_of(request: Request) -> int:

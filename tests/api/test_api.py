@@ -403,13 +403,17 @@ def test_a_mistyped_filter_is_refused_not_ignored(world: dict, annotator: User) 
         assert response.status_code == 400, url
         (name, [message]), *others = response.json().items()
         assert not others and name in url and message.startswith("Unknown query parameter"), url
-    # A filter with no value, or an id in other digits ("١", Arabic-Indic one): not ignored,
-    # not read as 1.
+    # A parameter with no value or two, or an id in other digits ("١", Arabic-Indic one) or
+    # as a decimal: not ignored, not read as 1.
+    blank = "No value: give one, or leave the parameter out."
     for url, name, reason in (
-        ("/api/mentions/?project=", "project", "No value: give one, or leave the filter out."),
-        ("/api/articles/?q=&approved=true", "q", "No value: give one, or leave the filter out."),
-        ("/api/changes/?project=", "project", "No value: give one, or leave the filter out."),
+        ("/api/mentions/?project=", "project", blank),
+        ("/api/articles/?q=&approved=true", "q", blank),
+        ("/api/changes/?project=", "project", blank),
+        ("/api/revisions/?cursor=", "cursor", blank),
+        ("/api/mentions/?project=1&project=2", "project", "Given more than once: give one value."),
         ("/api/mentions/?project=%D9%A1", "project", "Enter a whole number."),
+        ("/api/mentions/?project=1.0", "project", "Enter a whole number."),
         ("/api/articles/?source=%D9%A1", "source", "Enter a whole number."),
     ):
         response = client.get(url)
