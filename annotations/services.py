@@ -807,6 +807,8 @@ def stance_create(
     _check_stance(project, article, annotator, label, target_kind, target_topic, target_claim)
     if target_kind == Stance.Target.ENTITY and target_entity is None:
         raise AnnotationError("Choose one of your entities in this article.")
+    if target_kind == Stance.Target.TOPIC and holder is None:
+        _check_no_other_topic_stance(project, article, annotator, target_topic, label, origin)
     with transaction.atomic():
         stance = _create(
             Stance(
@@ -844,6 +846,29 @@ def stance_create(
             for old in stance.evidence.filter(origin=origin).exclude(pk__in=kept):
                 _delete(old, annotator)
     return stance
+
+
+def _check_no_other_topic_stance(
+    project: Project, article: Article, annotator: Any, topic: str, label: str, origin: str
+) -> None:
+    """The author has one stance toward a topic (a constraint): another is refused naming the
+    one there is, to change instead. The same again from a tool is its re-run (``_create``)."""
+    existing = Stance.objects.filter(
+        project=project,
+        article=article,
+        annotator=annotator,
+        holder_kind=Stance.Holder.AUTHOR,
+        target_kind=Stance.Target.TOPIC,
+        target_topic=topic,
+    ).first()
+    if existing is None or (
+        origin != HUMAN and (existing.origin, existing.label) == (origin, label)
+    ):
+        return
+    raise AnnotationError(
+        f"Not saved: the article already has your stance on this topic (stance {existing.pk},"
+        f" {existing.label}, origin {existing.origin}): change its label instead."
+    )
 
 
 def _check_stance(

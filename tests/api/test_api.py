@@ -718,3 +718,18 @@ def test_nothing_is_annotated_on_an_article_without_approved_text(world: dict) -
         response = client.post(path, body, format="json")
         assert response.status_code == 400, (path, response.content)
         assert response.json() == {"article": ["This article has no approved text yet."]}
+
+
+def test_a_second_stance_on_a_topic_names_the_one_there_is(world: dict, annotator: User) -> None:
+    article, client = world["article"], client_for(annotator)
+    base = {"project": world["project"].pk, "article": article.pk, "origin": "stancebot"}
+    body = {**base, "label": "FAVOR", "target_kind": "topic", "target_topic": "Climate policy"}
+    first = client.post("/api/stances/", body, format="json")
+    assert first.status_code == 201, first.content
+    # The tool run again: its stance, not a conflict.
+    assert client.post("/api/stances/", body, format="json").status_code == 200
+    for other in ({**body, "label": "AGAINST"}, {**body, "origin": "human"}):
+        refused = client.post("/api/stances/", other, format="json")
+        assert refused.status_code == 400
+        (message,) = refused.json()["detail"]
+        assert f"(stance {first.json()['id']}, FAVOR, origin stancebot)" in message
