@@ -185,6 +185,52 @@
     });
   });
 
+  // A save or delete in the panel replaces it, and the focused control with it. The focus
+  // goes to the same control in the new panel where it is in sight (Save, after saving),
+  // else back into the text: to the span that was open (or where it was), as Esc leaves it.
+  let panelFocus = null;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const panel = document.getElementById("panel");
+    const active = document.activeElement;
+    if (!panel || event.detail.target !== panel || !panel.contains(active)) return;
+    const form = active.closest("form");
+    const editing = panel.querySelector("[data-editing-key]");
+    const mark = editing && text.querySelector(`mark[data-key="${editing.dataset.editingKey}"]`);
+    const first = mark && document.createTreeWalker(mark, NodeFilter.SHOW_TEXT).nextNode();
+    panelFocus = {
+      id: active.id,
+      tag: active.tagName,
+      name: active.getAttribute("name"),
+      label: active.textContent.trim(),
+      action: form ? form.getAttribute("action") : null,
+      at: first ? boundary(first, 0) : null,
+    };
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (!panelFocus) return;
+    const was = panelFocus;
+    panelFocus = null;
+    // After the handlers above, which may put the caret back after a save.
+    requestAnimationFrame(() => {
+      if (document.activeElement && document.activeElement !== document.body) return;
+      const panel = document.getElementById("panel");
+      const same = Array.from(panel ? panel.querySelectorAll(was.tag) : []).find(
+        (el) =>
+          (was.id
+            ? el.id === was.id
+            : el.getAttribute("name") === was.name && el.textContent.trim() === was.label) &&
+          (el.closest("form") ? el.closest("form").getAttribute("action") : null) === was.action &&
+          el.getClientRects().length > 0,
+      );
+      if (same) {
+        same.focus();
+        return;
+      }
+      text.focus({ preventScroll: true });
+      if (was.at !== null) placeCaret(was.at);
+    });
+  });
+
   /** The DOM point (text node, UTF-16 offset) at a code point offset of the revision text. */
   function pointAt(offset) {
     for (const block of text.querySelectorAll(".blk")) {

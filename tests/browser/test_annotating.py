@@ -472,6 +472,32 @@ def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assig
     assert page.evaluate("getSelection().isCollapsed")
 
 
+def test_the_focus_stays_put_after_saving_or_deleting_in_the_panel(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "Emmanuel Macron")
+    page.keyboard.press("p")
+    mark = page.locator("#text mark.an-mention", has_text="Emmanuel Macron")
+    mark.click()
+    editing = page.locator(".editing")
+    editing.get_by_label("Label").select_option("ORG")
+    save = editing.get_by_role("button", name="Save", exact=True)
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    expect(editing.get_by_role("button", name="Save", exact=True)).to_be_focused()
+    assert EntityMention.objects.get().label == "ORG"
+    # Deleted: back in the text where the span was, the keys going on from there.
+    editing.get_by_role("button", name="Delete").focus()
+    page.keyboard.press("Enter")
+    expect(mark).to_have_count(0)
+    expect(page.locator("#text")).to_be_focused()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("p")
+    expect(page.locator("#text mark.an-mention")).to_have_text("Emmanuel")
+
+
 def test_escape_and_enter_reopen_a_claim_that_starts_with_a_mention(
     page: Page, live_server, assigned
 ) -> None:
