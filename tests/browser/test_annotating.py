@@ -442,14 +442,20 @@ def test_escape_cancels_the_claim_form_and_keeps_the_selection(
     expect(new_entity).to_be_focused()
 
 
-def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assigned) -> None:
-    open_next_article(page, live_server.url)
-    select_text(page, "Emmanuel Macron")
+def open_new_mention(page: Page, base_url: str, exact: str):
+    """Opens the next article, tags ``exact`` PER and opens it in the panel: (mark, panel)."""
+    open_next_article(page, base_url)
+    select_text(page, exact)
     page.keyboard.press("p")
-    mark = page.locator("#text mark.an-mention", has_text="Emmanuel Macron")
+    mark = page.locator("#text mark.an-mention", has_text=exact)
     mark.click()
     editing = page.locator(".editing")
     expect(editing).to_contain_text("Editing mention")
+    return mark, editing
+
+
+def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assigned) -> None:
+    mark, editing = open_new_mention(page, live_server.url, "Emmanuel Macron")
     # From the panel's own form: the panel closes, the caret is back in the span.
     editing.get_by_label("Label").focus()
     page.keyboard.press("Escape")
@@ -475,12 +481,7 @@ def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assig
 def test_the_focus_stays_put_after_saving_or_deleting_in_the_panel(
     page: Page, live_server, assigned
 ) -> None:
-    open_next_article(page, live_server.url)
-    select_text(page, "Emmanuel Macron")
-    page.keyboard.press("p")
-    mark = page.locator("#text mark.an-mention", has_text="Emmanuel Macron")
-    mark.click()
-    editing = page.locator(".editing")
+    mark, editing = open_new_mention(page, live_server.url, "Emmanuel Macron")
     editing.get_by_label("Label").select_option("ORG")
     save = editing.get_by_role("button", name="Save", exact=True)
     save.focus()
