@@ -487,7 +487,12 @@ def workspace(request: HtmxHttpRequest, project_id: int, article_id: int) -> Htt
     project, article, role, assignment = _get_workspace(request, project_id, article_id)
     context = _workspace_context(request, project, article, role, assignment)
     # Text typed to tag without JavaScript, back after a refusal (see annotation_create).
-    context["typed"] = {key: request.GET.get(key, "")[:500] for key in TYPED}
+    typed = context["typed"] = {
+        key: request.GET.get(key, "")[:500] for key in (*TYPED, *STANCE_CHOICES)
+    }
+    # "entity:5" as kind and id, for the template to find the option chosen.
+    typed["holder_id"] = typed["holder"].removeprefix("entity:")
+    typed["target_kind"], _, typed["target_id"] = typed["target"].partition(":")
     template = "annotations/workspace.html"
     if request.htmx and request.htmx.target == "panel":
         template += "#panel"
@@ -509,6 +514,19 @@ def _blocks_of(revision: TextRevision, *spans: Any) -> set[int]:
 
 # What a form typed without JavaScript sends to tag text: which form, the text, its occurrence.
 TYPED = ("kind", "exact", "occurrence")
+# And what the stance form sends: its three choices.
+STANCE_CHOICES = ("holder", "target", "label")
+
+
+def _typed_back(request: HttpRequest, kind: str) -> dict[str, str] | None:
+    """What a form sent without JavaScript, for the page to show again after a refusal: the
+    text typed to tag (not a selection's offsets), or a stance's choices."""
+    if kind == "stance":
+        return {"kind": kind, **{key: request.POST.get(key, "") for key in STANCE_CHOICES}}
+    if not request.POST.get("start") and request.POST.get("exact"):
+        return {"kind": kind, **{key: request.POST.get(key, "") for key in TYPED[1:]}}
+    return None
+
 
 # Without JavaScript the next page says what a save did, as the page's script says it for htmx.
 PLAIN_SAVE_MESSAGES = {
@@ -633,9 +651,8 @@ def annotation_create(
         return _error(request, project, article, str(error), status=409)
     except (services.AnnotationError, ValueError) as error:
         response = _error(request, project, article, str(error))
-        if not request.htmx and not request.POST.get("start") and request.POST.get("exact"):
-            # Typed without JavaScript: the page comes back with it, to correct.
-            typed = {"kind": kind, **{key: request.POST.get(key, "") for key in TYPED[1:]}}
+        if not request.htmx and (typed := _typed_back(request, kind)):
+            # Sent without JavaScript: the page comes back with it, to correct.
             response["Location"] += f"?{urlencode(typed)}#new-{kind}"
         return response
     changed = _blocks_of(article.current_revision, obj, *getattr(obj, "_support", []), *replaced)

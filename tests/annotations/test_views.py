@@ -244,6 +244,16 @@ def test_an_entity_and_a_persons_stance_over_http(world, annotator, htmx) -> Non
     made = client.post(url(project, article, "new/stance/"), stance, **extra)
     assert made.status_code == (200 if htmx else 302), made.content
     assert Stance.objects.get(annotator=annotator).holder == merkel
+    if htmx:
+        return
+    # Refused without JavaScript: back with the form open and its choices as sent.
+    wrong = {**stance, "label": "FAVOR"}
+    page = client.post(url(project, article, "new/stance/"), wrong, follow=True).content.decode()
+    assert "Toward a claim a stance is one of AGREE, DISAGREE, DISCUSS." in page
+    assert '<details id="new-stance" open>' in page
+    assert f'<option value="entity:{merkel.pk}" selected>' in page
+    assert f'<option value="claim:{claim.pk}" selected>' in page
+    assert '<option value="FAVOR" selected>' in page
 
 
 def tagged(annotator, text: str, exact: str) -> tuple:
