@@ -13,6 +13,7 @@
   const labelKeys = JSON.parse(document.getElementById("label-keys").textContent);
   const base = ws.dataset.base;
   const canAnnotate = ws.dataset.canAnnotate === "true";
+  if (canAnnotate) ws.classList.add("keyboard"); // Shows the key hints (annotate.css).
   const NEXT_STANCE = { "": "FAVOR", FAVOR: "AGAINST", AGAINST: "NONE", NONE: "" };
   let selection = null; // {start, end, exact}: the last non-empty selection in the text
 

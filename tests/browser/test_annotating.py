@@ -383,6 +383,9 @@ def test_without_javascript_no_button_waits_for_a_selection(browser, live_server
     expect(page.locator(".editing")).to_contain_text("Editing claim")
     expect(page.get_by_role("button", name="Set cue to the selection")).to_be_hidden()
     expect(page.get_by_role("button", name="Move to the selection")).to_be_hidden()
+    # Nor do key hints promise keys that need JavaScript.
+    expect(page.locator(".keys").first).to_be_hidden()
+    expect(page.locator("#new-mention kbd").first).to_be_hidden()
     context.close()
 
 
@@ -456,6 +459,7 @@ def open_new_mention(page: Page, base_url: str, exact: str):
 
 def test_escape_closes_the_span_open_in_the_panel(page: Page, live_server, assigned) -> None:
     mark, editing = open_new_mention(page, live_server.url, "Emmanuel Macron")
+    expect(page.locator(".keys").first).to_be_visible()  # With JavaScript, the keys work.
     # From the panel's own form: the panel closes, the caret is back in the span.
     editing.get_by_label("Label").focus()
     page.keyboard.press("Escape")
