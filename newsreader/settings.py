@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "newsreader.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStateEnum": "articles.models.Article.State",
         "ExportStateEnum": "annotations.models.ExportJob.State",

@@ -442,6 +442,24 @@ def test_the_schema_types_id_filters_as_integers(annotator: User) -> None:
     assert {kind for kind in typed.values()} == {"integer"}, typed
 
 
+def test_the_schema_documents_the_errors_every_operation_may_answer(annotator: User) -> None:
+    paths = client_for(annotator).get("/api/schema/?format=json").json()["paths"]
+
+    def documented(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    assert {"400", "401", "403", "429"} <= documented("/api/mentions/", "get")
+    assert {"400", "401", "403", "409", "413", "429"} <= documented("/api/mentions/", "post")
+    assert {"401", "403", "404", "429"} <= documented("/api/mentions/{id}/", "delete")
+    assert "400" not in documented("/api/mentions/{id}/", "delete")  # No input to refuse.
+    assert documented("/api/health/", "get") == {"200"}  # Open to all, never throttled.
+    assert "401" not in documented("/api/auth/token/", "post")
+    error = paths["/api/articles/"]["get"]["responses"]["401"]["content"]["application/json"]
+    assert error["schema"] == {"$ref": "#/components/schemas/Error"}
+    listed = {p["name"] for p in paths["/api/mentions/"]["get"]["parameters"]}
+    assert {"cursor", "page_size", "format"} <= listed
+
+
 def test_an_article_has_its_approved_byline(annotator: User) -> None:
     article = approved_article()
     client = client_for(annotator)
