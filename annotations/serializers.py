@@ -48,7 +48,15 @@ class AnchoredSerializer(AnnotationSerializer):
     revision = serializers.IntegerField(source="revision_id", read_only=True)
 
 
+class EntityLabelSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    key = serializers.CharField(required=False, help_text="Its key in the workspace.")
+    description = serializers.CharField(required=False)
+
+
 class ProjectSerializer(serializers.ModelSerializer):
+    entity_labels = EntityLabelSerializer(many=True, read_only=True)
+    topics = serializers.ListField(child=serializers.CharField(), read_only=True)
     schema = serializers.SerializerMethodField()
 
     class Meta:
