@@ -456,8 +456,8 @@ def test_the_schema_documents_the_errors_every_operation_may_answer(annotator: U
     assert "401" not in documented("/api/auth/token/", "post")
     error = paths["/api/articles/"]["get"]["responses"]["401"]["content"]["application/json"]
     assert error["schema"] == {"$ref": "#/components/schemas/Error"}
-    project = client_for(annotator).get("/api/schema/?format=json").json()["components"]
-    fields = project["schemas"]["Project"]["properties"]
+    components = client_for(annotator).get("/api/schema/?format=json").json()["components"]
+    fields = components["schemas"]["Project"]["properties"]
     assert fields["topics"]["items"] == {"type": "string"}
     assert fields["entity_labels"]["items"] == {"$ref": "#/components/schemas/EntityLabel"}
     listed = {p["name"] for p in paths["/api/mentions/"]["get"]["parameters"]}
