@@ -752,7 +752,8 @@ def export_create(request: Request, project_id: int) -> Response:
     )
     transaction.on_commit(lambda: run_export.delay(job.pk))
     data = ExportJobSerializer(job, context={"request": request}).data
-    return Response(data, status=status.HTTP_202_ACCEPTED)
+    # Where to poll, as HTTP says for 202 (also the body's ``url``).
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
 def _job(request: Request, job_id: int) -> ExportJob:

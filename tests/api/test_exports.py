@@ -513,7 +513,7 @@ def _export(client: object, project_id: int, fmt: str, **extra: object) -> bytes
     job = created.json()
     assert job["state"] == "pending"
     # Absolute, as the lists' next links are.
-    assert job["url"] == f"http://testserver/api/exports/{job['id']}/"
+    assert job["url"] == f"http://testserver/api/exports/{job['id']}/" == created["Location"]
     assert client.get(job["url"]).json()["download"] is None  # type: ignore[attr-defined]
     early = client.get(job["url"] + "download/")  # type: ignore[attr-defined]
     assert early.status_code == 409
