@@ -220,13 +220,11 @@
           (was.id
             ? el.id === was.id
             : el.getAttribute("name") === was.name && el.textContent.trim() === was.label) &&
-          (el.closest("form") ? el.closest("form").getAttribute("action") : null) === was.action &&
-          el.getClientRects().length > 0,
+          (el.closest("form") ? el.closest("form").getAttribute("action") : null) === was.action,
       );
-      if (same) {
-        same.focus();
-        return;
-      }
+      // Not in sight (in a folded form, say), it takes no focus: into the text then.
+      if (same) same.focus();
+      if (same && document.activeElement === same) return;
       text.focus({ preventScroll: true });
       if (was.at !== null) placeCaret(was.at);
     });

@@ -445,6 +445,23 @@ def test_escape_cancels_the_claim_form_and_keeps_the_selection(
     expect(new_entity).to_be_focused()
 
 
+def test_after_adding_a_claim_the_keyboard_goes_on_in_the_text(
+    page: Page, live_server, assigned
+) -> None:
+    open_next_article(page, live_server.url)
+    select_text(page, "emissions would fall")
+    page.keyboard.press("c")
+    page.locator("#new-claim").get_by_role("button", name="Add claim").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#text mark.an-claim")).to_have_count(1)
+    expect(page.locator("#text")).to_be_focused()
+    # From the end of the claim: the next word.
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("m")
+    expect(page.locator("#text mark.an-mention")).to_have_count(1)
+    assert EntityMention.objects.get().exact == "by"
+
+
 def open_new_mention(page: Page, base_url: str, exact: str):
     """Opens the next article, tags ``exact`` PER and opens it in the panel: (mark, panel)."""
     open_next_article(page, base_url)
