@@ -417,15 +417,21 @@ def test_without_javascript_a_mention_is_made_from_its_text(browser, live_server
     context.close()
 
 
-def test_escape_cancels_the_claim_form_and_keeps_the_selection(
-    page: Page, live_server, assigned
-) -> None:
-    open_next_article(page, live_server.url)
-    select_text(page, "emissions would fall")
+def open_claim_form(page: Page, base_url: str, exact: str):
+    """Opens the next article, selects ``exact`` and opens the claim form on it with c."""
+    open_next_article(page, base_url)
+    select_text(page, exact)
     page.keyboard.press("c")
     claim_form = page.locator("#new-claim")
     expect(claim_form).to_be_visible()
     expect(claim_form.get_by_label("Check-worthiness")).to_be_focused()
+    return claim_form
+
+
+def test_escape_cancels_the_claim_form_and_keeps_the_selection(
+    page: Page, live_server, assigned
+) -> None:
+    claim_form = open_claim_form(page, live_server.url, "emissions would fall")
     page.keyboard.press("Escape")
     expect(claim_form).to_be_hidden()
     # Back in the text with the selection it was opened on: a label key tags that instead.
@@ -448,10 +454,8 @@ def test_escape_cancels_the_claim_form_and_keeps_the_selection(
 def test_after_adding_a_claim_the_keyboard_goes_on_in_the_text(
     page: Page, live_server, assigned
 ) -> None:
-    open_next_article(page, live_server.url)
-    select_text(page, "emissions would fall")
-    page.keyboard.press("c")
-    page.locator("#new-claim").get_by_role("button", name="Add claim").focus()
+    claim_form = open_claim_form(page, live_server.url, "emissions would fall")
+    claim_form.get_by_role("button", name="Add claim").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#text mark.an-claim")).to_have_count(1)
     expect(page.locator("#text")).to_be_focused()
