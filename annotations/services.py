@@ -848,12 +848,11 @@ def stance_create(
     return stance
 
 
-def _check_no_other_topic_stance(
-    project: Project, article: Article, annotator: Any, topic: str, label: str, origin: str
-) -> None:
-    """The author has one stance toward a topic (a constraint): another is refused naming the
-    one there is, to change instead. The same again from a tool is its re-run (``_create``)."""
-    existing = Stance.objects.filter(
+def _author_topic_stance(
+    project: Project, article: Article, annotator: Any, topic: str
+) -> Stance | None:
+    """The annotator's stance of the article's author toward ``topic``, if there is one."""
+    return Stance.objects.filter(
         project=project,
         article=article,
         annotator=annotator,
@@ -861,6 +860,14 @@ def _check_no_other_topic_stance(
         target_kind=Stance.Target.TOPIC,
         target_topic=topic,
     ).first()
+
+
+def _check_no_other_topic_stance(
+    project: Project, article: Article, annotator: Any, topic: str, label: str, origin: str
+) -> None:
+    """The author has one stance toward a topic (a constraint): another is refused naming the
+    one there is, to change instead. The same again from a tool is its re-run (``_create``)."""
+    existing = _author_topic_stance(project, article, annotator, topic)
     if existing is None or (
         origin != HUMAN and (existing.origin, existing.label) == (origin, label)
     ):
@@ -916,14 +923,7 @@ def article_topic_stance_set(
     *, project: Project, article: Article, annotator: Any, topic: str, label: str | None
 ) -> Stance | None:
     """The article's (its author's) stance on a topic: the one-keystroke case. None clears it."""
-    existing = Stance.objects.filter(
-        project=project,
-        article=article,
-        annotator=annotator,
-        holder_kind=Stance.Holder.AUTHOR,
-        target_kind=Stance.Target.TOPIC,
-        target_topic=topic,
-    ).first()
+    existing = _author_topic_stance(project, article, annotator, topic)
     if existing is None:
         if label is None:
             return None
